@@ -1,0 +1,111 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from yiwang.orgs.models import Department, validate_uscc
+
+
+class UserKind(models.TextChoices):
+    NATURAL = "natural", "自然人"
+    LEGAL = "legal", "法人"
+    STAFF = "staff", "工作人员"
+
+
+class RealNameLevel(models.IntegerChoices):
+    REGISTERED = 1, "注册用户（密码）"
+    PHONE = 2, "手机已核验"
+    IDENTITY = 3, "身份已核验"
+
+
+class User(AbstractUser):
+    """Every account of the platform: a natural person, a legal person's own account, or
+    staff. Agents are natural persons authorized by a legal person (``AgentAuthorization``)."""
+
+    kind = models.CharField(
+        "用户类型", max_length=10, choices=UserKind.choices, default=UserKind.NATURAL
+    )
+    display_name = models.CharField("姓名或名称", max_length=100, blank=True)
+    mobile = models.CharField("手机号码", max_length=20, blank=True)
+    real_name_level = models.PositiveSmallIntegerField(
+        "实名等级", choices=RealNameLevel.choices, default=RealNameLevel.REGISTERED
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    legal_person = models.OneToOneField(
+        "LegalPerson",
+        verbose_name="法人主体",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.kind == UserKind.STAFF and self.department_id is None and not self.is_superuser:
+            raise ValidationError({"department": "工作人员必须属于一个部门。"})
+        if self.kind == UserKind.LEGAL and self.legal_person_id is None:
+            raise ValidationError({"legal_person": "法人账号必须关联法人主体。"})
+
+
+class LegalPerson(models.Model):
+    """A company, social organization or public institution (法人)."""
+
+    name = models.CharField("名称", max_length=200)
+    uscc = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc]
+    )
+    legal_representative = models.CharField("法定代表人", max_length=100)
+
+    class Meta:
+        verbose_name = "法人"
+        verbose_name_plural = "法人"
+
+    def __str__(self):
+        return self.name
+
+
+class AgentAuthorization(models.Model):
+    """A legal person's authorization for a natural person to act for it (经办人)."""
+
+    legal_person = models.ForeignKey(
+        LegalPerson, verbose_name="法人", on_delete=models.CASCADE, related_name="agents"
+    )
+    agent = models.ForeignKey(
+        User, verbose_name="经办人", on_delete=models.CASCADE, related_name="authorizations"
+    )
+    granted_at = models.DateTimeField("授权时间", default=timezone.now)
+    expires_at = models.DateTimeField("失效时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "经办人授权"
+        verbose_name_plural = "经办人授权"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["legal_person", "agent"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_authorization_per_agent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agent} 代表 {self.legal_person}"
+
+    def is_active(self, at=None):
+        at = at or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)

@@ -1,0 +1,1 @@
+"""Admin hooks of editorial work: per-site permissions, workflow, related publishing."""

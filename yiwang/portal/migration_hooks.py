@@ -1,0 +1,1 @@
+"""Admin hooks of site migration (关停迁移)."""

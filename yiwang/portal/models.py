@@ -1,0 +1,644 @@
+"""Page types of the site group (集约化站群).
+
+Every portal is a Wagtail ``Site`` whose root page is a ``PortalHomePage``. Content lives in
+columns (栏目) grouped by channels (频道); department and township sites moved into a county
+portal become ``SubsiteHomePage`` subtrees or plain columns (see ``migration.py``).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page, Site
+from wagtail.search import index
+
+from yiwang.orgs.models import Department, Region
+
+from .constants import ColumnType, InterpretationForm, SubjectCategory, Validity
+
+CONTENT_PAGE_TYPES = [
+    "portal.ArticlePage",
+    "portal.PolicyDocumentPage",
+    "portal.PolicyInterpretationPage",
+]
+SECTION_PAGE_TYPES = [
+    "portal.ChannelPage",
+    "portal.ColumnPage",
+    "portal.SubsiteHomePage",
+    "portal.TopicPage",
+    "portal.LeaderPage",
+    "portal.OrganizationFunctionsPage",
+    "portal.DisclosureCatalogPage",
+]
+
+
+@register_setting(icon="site")
+class PortalSettings(BaseSiteSetting):
+    """What differs from one portal of the group to another, edited in the admin."""
+
+    site_id_code = models.CharField(
+        "网站标识码", max_length=20, blank=True, help_text="全国政府网站信息报送系统分配的标识码"
+    )
+    organizer = models.CharField("主办单位", max_length=200, blank=True)
+    operator = models.CharField("承办单位", max_length=200, blank=True)
+    icp_number = models.CharField("ICP备案号", max_length=50, blank=True)
+    police_filing = models.CharField("公安机关备案号", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=50, blank=True)
+    contact_address = models.CharField("联系地址", max_length=200, blank=True)
+    error_report_url = models.CharField(
+        "“我为政府网站找错”链接",
+        max_length=500,
+        default="https://zfwzzc.www.gov.cn/",
+        help_text="互动模块上线前，可填写全国政府网站找错平台的本站入口。",
+    )
+    index_code = models.CharField(
+        "索引号前缀",
+        max_length=30,
+        blank=True,
+        help_text="通常为本机关统一社会信用代码或组织机构代码。",
+    )
+    index_number_rule = models.CharField(
+        "索引号规则",
+        max_length=100,
+        default="{code}/{year}-{seq:05d}",
+        help_text="可用占位符：{code} 索引号前缀，{year} 年份，{seq} 当年序号，{category} 主题分类代码。",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("site_id_code"), FieldPanel("organizer"), FieldPanel("operator")],
+            heading="网站信息",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("icp_number"),
+                FieldPanel("police_filing"),
+                FieldPanel("contact_phone"),
+                FieldPanel("contact_address"),
+                FieldPanel("error_report_url"),
+            ],
+            heading="页脚",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("index_code"), FieldPanel("index_number_rule")], heading="政府信息公开"
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "门户设置"
+
+    def clean(self):
+        super().clean()
+        try:
+            self.format_index_number(year=2000, seq=1, category="00")
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ValidationError({"index_number_rule": f"索引号规则无效：{exc}"}) from exc
+
+    def format_index_number(self, *, year, seq, category):
+        return self.index_number_rule.format(
+            code=self.index_code or self.site_id_code or "000000", year=year, seq=seq,
+            category=category,
+        )
+
+
+class IndexNumberSequence(models.Model):
+    """The last index number issued on a site in a year. Incremented under a row lock
+    (PostgreSQL) or an IMMEDIATE transaction (SQLite), so two documents never share one."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "year"], name="index_sequence_per_site_year")
+        ]
+
+    @classmethod
+    def next_value(cls, *, site, year):
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    cls.objects.get_or_create(site=site, year=year)
+            except IntegrityError:
+                pass
+            cls.objects.filter(site=site, year=year).update(last_value=F("last_value") + 1)
+            return cls.objects.get(site=site, year=year).last_value
+
+
+class PageReadCount(models.Model):
+    """Read counts, kept out of the page row so counting never touches revisions."""
+
+    page = models.OneToOneField(
+        Page, primary_key=True, on_delete=models.CASCADE, related_name="read_count"
+    )
+    count = models.PositiveBigIntegerField("阅读数", default=0)
+
+    class Meta:
+        verbose_name = "阅读数"
+        verbose_name_plural = "阅读数"
+
+
+def site_root_for_path(path):
+    """The site whose root page is ``path`` or one of its ancestors (works before save)."""
+    steplen = Page.steplen
+    candidates = [path[:i] for i in range(steplen, len(path) + 1, steplen)]
+    return (
+        Site.objects.filter(root_page__path__in=candidates)
+        .order_by("-root_page__depth")
+        .select_related("root_page")
+        .first()
+    )
+
+
+class PortalPage(Page):
+    """Behaviour shared by every page type of the portal; no table of its own."""
+
+    column_type = None
+
+    class Meta:
+        abstract = True
+
+    def get_column(self):
+        """The nearest column-like ancestor (or the page itself) that names the column."""
+        for page in [self, *reversed(self.get_ancestors().specific())]:
+            if isinstance(page, ColumnPage | ChannelPage | SubsiteHomePage | TopicPage):
+                return page
+        return None
+
+    def national_meta(self, request):
+        """The meta tags the national government-website rules require on every page."""
+        site = self.get_site()
+        settings = PortalSettings.for_site(site) if site else None
+        home = site.root_page.specific if site else None
+        column = self.get_column()
+        is_content = isinstance(self, ContentPage)
+        pub = getattr(self, "publish_date", None) or self.first_published_at
+        image = getattr(self, "cover_image", None)
+        return {
+            "SiteName": home.title if home else "",
+            "SiteDomain": site.hostname if site else "",
+            "SiteIDCode": settings.site_id_code if settings else "",
+            "ColumnName": column.title if column else (home.title if home else self.title),
+            "ColumnType": column.column_type_label if column else "首页",
+            "ArticleTitle": self.title if is_content else "",
+            "PubDate": pub.strftime("%Y-%m-%d %H:%M") if is_content and pub else "",
+            "ContentSource": getattr(self, "content_source", "") or "",
+            "Keywords": getattr(self, "keywords", "") or "",
+            "Author": getattr(self, "author", "") or "",
+            "Description": self.search_description or getattr(self, "summary", "") or "",
+            "Image": request.build_absolute_uri(image.file.url) if image else "",
+            "Url": request.build_absolute_uri(),
+        }
+
+
+class SectionMixin:
+    column_type = ColumnType.OTHER
+
+    @property
+    def column_type_label(self):
+        return ColumnType(self.column_type).label
+
+
+class PortalHomePage(PortalPage):
+    """The home page of one portal (a province, city or county government website)."""
+
+    region = models.ForeignKey(
+        Region, verbose_name="行政区划", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner_department = models.ForeignKey(
+        Department, verbose_name="主办部门", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    intro = models.TextField("简介", blank=True)
+    column_type = ColumnType.HOME
+    column_type_label = "首页"
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = SECTION_PAGE_TYPES
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("region"), FieldPanel("owner_department")]),
+        FieldPanel("intro"),
+    ]
+
+    class Meta:
+        verbose_name = "门户首页"
+
+
+class ChannelPage(SectionMixin, PortalPage):
+    """A channel (频道): a themed group of columns."""
+
+    intro = models.TextField("简介", blank=True)
+    column_type = ColumnType.CHANNEL
+
+    parent_page_types = ["portal.PortalHomePage", "portal.SubsiteHomePage"]
+    subpage_types = SECTION_PAGE_TYPES
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = "频道"
+
+
+class ColumnPage(SectionMixin, PortalPage):
+    """A column (栏目): lists its content pages, newest first, and has a feed."""
+
+    column_type = models.CharField(
+        "栏目类型", max_length=20, choices=ColumnType.choices, default=ColumnType.NEWS
+    )
+    intro = models.TextField("简介", blank=True)
+    page_size = models.PositiveSmallIntegerField("每页条数", default=20)
+
+    parent_page_types = [
+        "portal.PortalHomePage",
+        "portal.ChannelPage",
+        "portal.ColumnPage",
+        "portal.SubsiteHomePage",
+    ]
+    subpage_types = [*CONTENT_PAGE_TYPES, *SECTION_PAGE_TYPES]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("column_type"), FieldPanel("page_size")]),
+        FieldPanel("intro"),
+    ]
+
+    class Meta:
+        verbose_name = "栏目"
+
+
+class SubsiteKind(models.TextChoices):
+    DEPARTMENT = "department", "部门子站"
+    TOWNSHIP = "township", "乡镇（街道）子站"
+
+
+class SubsiteHomePage(SectionMixin, PortalPage):
+    """A department's or township's site inside a county portal (子站)."""
+
+    kind = models.CharField("子站类型", max_length=20, choices=SubsiteKind.choices)
+    department = models.ForeignKey(
+        Department, verbose_name="部门", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="乡镇（街道）", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    intro = models.TextField("简介", blank=True)
+    column_type = ColumnType.SUBSITE
+
+    parent_page_types = ["portal.PortalHomePage", "portal.ChannelPage"]
+    subpage_types = [*CONTENT_PAGE_TYPES, *SECTION_PAGE_TYPES]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("department"), FieldPanel("region")]),
+        FieldPanel("intro"),
+    ]
+
+    class Meta:
+        verbose_name = "子站首页"
+
+
+class ContentPage(PortalPage):
+    """Fields every dated piece of content carries (the national meta tags need them)."""
+
+    publish_date = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
+    summary = models.TextField("摘要", blank=True)
+    content_source = models.CharField("来源", max_length=100, blank=True)
+    author = models.CharField("作者", max_length=100, blank=True)
+    keywords = models.CharField("关键词", max_length=200, blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name="题图", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    body = RichTextField("正文", blank=True)
+
+    parent_page_types = ["portal.ColumnPage", "portal.SubsiteHomePage"]
+    subpage_types = []
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("publish_date"),
+    ]
+    meta_panels = [
+        FieldRowPanel([FieldPanel("publish_date"), FieldPanel("content_source"),
+                       FieldPanel("author")]),
+        FieldPanel("keywords"),
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+    ]
+
+    class Meta:
+        abstract = True
+
+
+class ArticleKind(models.TextChoices):
+    NEWS = "news", "新闻"
+    NOTICE = "notice", "通知公告"
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "portal.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ArticlePage(ContentPage):
+    """A news item or a notice."""
+
+    kind = models.CharField("类别", max_length=10, choices=ArticleKind.choices,
+                            default=ArticleKind.NEWS)
+    tags = ClusterTaggableManager("标签", through=ArticlePageTag, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        *ContentPage.meta_panels,
+        FieldPanel("tags"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label="附件"),
+    ]
+
+    class Meta:
+        verbose_name = "文章"
+
+
+class PolicyDocumentPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "portal.PolicyDocumentPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class PolicyDocumentPage(ContentPage):
+    """A policy document with its disclosure metadata (政策文件)."""
+
+    index_number = models.CharField(
+        "索引号", max_length=100, blank=True, db_index=True,
+        help_text="保存时按本站索引号规则自动生成。",
+    )
+    issuing_authority = models.CharField("发文机关", max_length=200)
+    issuing_department = models.ForeignKey(
+        Department, verbose_name="发文部门", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    document_number = models.CharField("文号", max_length=100, blank=True)
+    date_written = models.DateField("成文日期")
+    subject_category = models.CharField(
+        "主题分类", max_length=10, choices=SubjectCategory.choices
+    )
+    validity = models.CharField(
+        "有效性", max_length=10, choices=Validity.choices, default=Validity.IN_FORCE
+    )
+    superseded_by = models.ForeignKey(
+        "self", verbose_name="修改或废止它的文件", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="supersedes",
+    )
+    tags = ClusterTaggableManager("标签", through=PolicyDocumentPageTag, blank=True)
+
+    search_fields = [
+        *ContentPage.search_fields,
+        index.SearchField("document_number"),
+        index.SearchField("issuing_authority"),
+        index.FilterField("subject_category"),
+        index.FilterField("validity"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("index_number", read_only=True),
+                FieldRowPanel([FieldPanel("issuing_authority"), FieldPanel("issuing_department")]),
+                FieldRowPanel([FieldPanel("document_number"), FieldPanel("date_written")]),
+                FieldRowPanel([FieldPanel("subject_category"), FieldPanel("validity")]),
+                FieldPanel("superseded_by"),
+            ],
+            heading="公开属性",
+        ),
+        *ContentPage.meta_panels,
+        FieldPanel("tags"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label="附件"),
+    ]
+
+    class Meta:
+        verbose_name = "政策文件"
+
+    def clean(self):
+        super().clean()
+        if self.validity == Validity.IN_FORCE and self.superseded_by_id:
+            raise ValidationError(
+                {"superseded_by": "现行有效的文件不应有“修改或废止它的文件”；请先把有效性改为已修改或已废止。"}
+            )
+        if self.superseded_by_id and self.superseded_by_id == self.pk:
+            raise ValidationError({"superseded_by": "文件不能修改或废止它自己。"})
+
+    def save(self, *args, **kwargs):
+        if not self.index_number and self.path:
+            self.index_number = self.generate_index_number()
+        return super().save(*args, **kwargs)
+
+    def generate_index_number(self):
+        site = site_root_for_path(self.path)
+        if site is None:
+            return ""
+        settings = PortalSettings.for_site(site)
+        year = (self.publish_date or timezone.now()).astimezone(
+            timezone.get_current_timezone()
+        ).year
+        seq = IndexNumberSequence.next_value(site=site, year=year)
+        return settings.format_index_number(year=year, seq=seq, category=self.subject_category)
+
+    @property
+    def live_interpretations(self):
+        return self.interpretations.live().order_by("-publish_date")
+
+
+class InterpretationPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "portal.PolicyInterpretationPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class PolicyInterpretationPage(ContentPage):
+    """An interpretation of one or more policy documents (政策解读), shown on their pages."""
+
+    form = models.CharField(
+        "解读形式", max_length=10, choices=InterpretationForm.choices,
+        default=InterpretationForm.TEXT,
+    )
+    documents = ParentalManyToManyField(
+        "portal.PolicyDocumentPage", verbose_name="所解读的文件", related_name="interpretations"
+    )
+    publish_with_documents = models.BooleanField(
+        "与文件同步发布", default=True,
+        help_text="文件审核通过并发布时，本解读的最新草稿随之发布（关联发布）。",
+    )
+    video_url = models.URLField("视频地址", blank=True)
+    interviewees = models.CharField("访谈嘉宾", max_length=200, blank=True)
+    tags = ClusterTaggableManager("标签", through=InterpretationPageTag, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("form"),
+                FieldPanel("documents"),
+                FieldPanel("publish_with_documents"),
+                FieldPanel("video_url"),
+                FieldPanel("interviewees"),
+            ],
+            heading="解读",
+        ),
+        *ContentPage.meta_panels,
+        FieldPanel("tags"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label="附件"),
+    ]
+
+    class Meta:
+        verbose_name = "政策解读"
+
+    def clean(self):
+        super().clean()
+        if self.form == InterpretationForm.VIDEO and not self.video_url:
+            raise ValidationError({"video_url": "视频解读需要填写视频地址。"})
+
+
+class PageAttachment(Orderable):
+    """A downloadable file attached to a content page."""
+
+    page = ParentalKey(Page, related_name="attachments", on_delete=models.CASCADE)
+    document = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name="文件", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField("显示名称", max_length=200, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "附件"
+
+    @property
+    def label(self):
+        return self.title or self.document.title
+
+
+class TopicPage(SectionMixin, PortalPage):
+    """A special topic (专题专栏) gathering pages by tag and from chosen columns."""
+
+    intro = RichTextField("导语", blank=True)
+    banner = models.ForeignKey(
+        "wagtailimages.Image", verbose_name="横幅图片", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    tag_names = models.CharField(
+        "汇聚标签", max_length=200, blank=True, help_text="多个标签用逗号分隔。"
+    )
+    source_columns = ParentalManyToManyField(
+        "portal.ColumnPage", verbose_name="汇聚栏目", blank=True, related_name="+"
+    )
+    column_type = ColumnType.TOPIC
+
+    parent_page_types = ["portal.PortalHomePage", "portal.ChannelPage", "portal.ColumnPage"]
+    subpage_types = [*CONTENT_PAGE_TYPES, "portal.ColumnPage"]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("banner"),
+        FieldPanel("intro"),
+        FieldPanel("tag_names"),
+        FieldPanel("source_columns"),
+    ]
+
+    class Meta:
+        verbose_name = "专题专栏"
+
+    def tags_list(self):
+        return [t.strip() for t in self.tag_names.replace("，", ",").split(",") if t.strip()]
+
+
+class LeaderPage(SectionMixin, PortalPage):
+    """A leader's profile (领导之窗)."""
+
+    name = models.CharField("姓名", max_length=50)
+    position = models.CharField("职务", max_length=200)
+    photo = models.ForeignKey(
+        "wagtailimages.Image", verbose_name="照片", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    responsibilities = RichTextField("工作分工", blank=True)
+    resume = RichTextField("简历", blank=True)
+    column_type = ColumnType.LEADERS
+
+    parent_page_types = ["portal.PortalHomePage", "portal.ColumnPage", "portal.SubsiteHomePage"]
+    subpage_types = []
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("name"), FieldPanel("position")]),
+        FieldPanel("photo"),
+        FieldPanel("responsibilities"),
+        FieldPanel("resume"),
+    ]
+
+    class Meta:
+        verbose_name = "领导简介"
+
+
+class OrganizationFunctionsPage(SectionMixin, PortalPage):
+    """Organization functions (机构职能) of the body that runs the site or sub-site."""
+
+    department = models.ForeignKey(
+        Department, verbose_name="机构", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    functions = RichTextField("主要职责")
+    internal_units = RichTextField("内设机构", blank=True)
+    address = models.CharField("办公地址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=50, blank=True)
+    office_hours = models.CharField("办公时间", max_length=100, blank=True)
+    column_type = ColumnType.DISCLOSURE
+
+    parent_page_types = ["portal.PortalHomePage", "portal.ColumnPage", "portal.SubsiteHomePage",
+                         "portal.ChannelPage"]
+    subpage_types = []
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("department"),
+        FieldPanel("functions"),
+        FieldPanel("internal_units"),
+        FieldRowPanel([FieldPanel("address"), FieldPanel("phone"), FieldPanel("office_hours")]),
+    ]
+
+    class Meta:
+        verbose_name = "机构职能"
+
+
+class DisclosureCatalogPage(SectionMixin, PortalPage):
+    """The disclosure catalog (政府信息公开目录): every policy document of the site, browsable
+    by subject category, issuing authority and year."""
+
+    intro = models.TextField("说明", blank=True)
+    column_type = ColumnType.DISCLOSURE
+
+    parent_page_types = ["portal.PortalHomePage", "portal.ChannelPage", "portal.ColumnPage",
+                         "portal.SubsiteHomePage"]
+    subpage_types = []
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = "政府信息公开目录"
