@@ -642,3 +642,35 @@ class DisclosureCatalogPage(SectionMixin, PortalPage):
 
     class Meta:
         verbose_name = "政府信息公开目录"
+
+
+class SiteMigration(models.Model):
+    """One site migration (关停迁移): a department's or township's site, or a subtree, moved
+    into a portal with every old URL redirected (301)."""
+
+    performed_at = models.DateTimeField("迁移时间", auto_now_add=True)
+    performed_by = models.ForeignKey(
+        "accounts.User", verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source_description = models.CharField("原站点或栏目", max_length=300)
+    # The closed site keeps its hostname only to answer old URLs with redirects.
+    closed_site = models.ForeignKey(
+        Site, verbose_name="关停的站点", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    target_page = models.ForeignKey(
+        Page, verbose_name="迁入位置", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    as_kind = models.CharField("迁入方式", max_length=20)
+    moved_page_count = models.PositiveIntegerField("迁移页面数", default=0)
+    redirect_count = models.PositiveIntegerField("重定向数", default=0)
+
+    class Meta:
+        verbose_name = "站点迁移记录"
+        verbose_name_plural = "站点迁移记录"
+        ordering = ["-performed_at"]
+        permissions = [("migrate_site", "可以执行站点关停迁移")]
+
+    def __str__(self):
+        return f"{self.source_description} → {self.target_page}"
