@@ -90,7 +90,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "yiwang.accounts.apps.YiwangUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "yiwang.portal.middleware.ClosedSiteMiddleware",
 ]
 
 ROOT_URLCONF = "yiwang.urls"
@@ -264,9 +265,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "ofd", "pdf", "xlsx", "xls", "zip", "txt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
-WAGTAIL_USER_EDIT_FORM = "yiwang.accounts.forms.UserEditForm"
-WAGTAIL_USER_CREATION_FORM = "yiwang.accounts.forms.UserCreationForm"
-WAGTAIL_USER_CUSTOM_FIELDS = ["kind", "display_name", "department"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LOGGING = {

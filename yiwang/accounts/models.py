@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from yiwang.orgs.models import Department, validate_uscc
+from yiwang.orgs.models import Department, normalize_uscc, validate_uscc
 
 
 class UserKind(models.TextChoices):
@@ -78,6 +78,14 @@ class LegalPerson(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.uscc = normalize_uscc(self.uscc)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.uscc = normalize_uscc(self.uscc)
+
 
 class AgentAuthorization(models.Model):
     """A legal person's authorization for a natural person to act for it (经办人)."""
@@ -100,6 +108,8 @@ class AgentAuthorization(models.Model):
                 fields=["legal_person", "agent"],
                 condition=models.Q(revoked_at__isnull=True),
                 name="one_live_authorization_per_agent",
+                violation_error_code="duplicate_authorization",
+                violation_error_message="该经办人已有这个法人的有效授权，请先撤销原授权。",
             )
         ]
 

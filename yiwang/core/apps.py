@@ -5,3 +5,12 @@ class CoreConfig(AppConfig):
     name = "yiwang.core"
     label = "core"
     verbose_name = "平台基础"
+
+    def ready(self):
+        from wagtail.permissions import register_permission_policy
+
+        from .models import AuditEvent
+        from .permissions import read_only_policy
+
+        # Before Wagtail builds its fallback policy for the model, which it does on first use.
+        register_permission_policy(AuditEvent, read_only_policy(AuditEvent))

@@ -31,3 +31,21 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_repr}"
+
+
+class ScheduledJobRun(models.Model):
+    """When each recurring job of ``yiwang.core.schedule`` was last put on the task queue.
+
+    One row per job name. A scheduler claims a due job with a conditional UPDATE on this row,
+    so two schedulers running at once enqueue it once."""
+
+    name = models.CharField("任务名称", max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField("上次入队时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "定时任务运行记录"
+        verbose_name_plural = "定时任务运行记录"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -74,6 +74,11 @@ class Region(models.Model):
         return list(reversed(chain))
 
 
+def normalize_uscc(value):
+    """The stored form of a credit code: upper case, without spaces or hyphens."""
+    return stdnum_uscc.compact(value or "")
+
+
 def validate_uscc(value):
     if not value:
         return
@@ -117,17 +122,30 @@ class Department(models.Model):
         ordering = ["region__code", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["uscc"], condition=~models.Q(uscc=""), name="department_uscc_unique"
+                fields=["uscc"],
+                condition=~models.Q(uscc=""),
+                name="department_uscc_unique",
+                violation_error_code="duplicate_uscc",
+                violation_error_message="已有部门使用这个统一社会信用代码。",
             ),
-            models.UniqueConstraint(fields=["region", "name"], name="department_name_per_region"),
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="department_name_per_region",
+                violation_error_code="duplicate_name",
+                violation_error_message="同一区划下已有同名部门。",
+            ),
         ]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.uscc = (self.uscc or "").strip().upper()
+        self.uscc = normalize_uscc(self.uscc)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.uscc = normalize_uscc(self.uscc)
 
 
 class ServiceCentre(models.Model):

@@ -1,0 +1,28 @@
+"""THE list of recurring jobs. Nothing else in the code base schedules work by time.
+
+Each entry names a job, the dotted path of a ``django_tasks`` task that takes no arguments,
+and how often it runs. ``manage.py run_scheduler`` enqueues a job when its interval has
+passed since it was last enqueued (``ScheduledJobRun``); a worker (``manage.py db_worker``)
+runs it. To add a job: write the task (``@task()`` in the app's ``tasks.py``), add an entry
+here, and run the tests (``yiwang/core/tests/test_schedule.py`` checks every entry resolves
+to a real task). docs/tasks.md says more.
+"""
+
+from dataclasses import dataclass
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    name: str  # stable: ScheduledJobRun rows are keyed by it
+    task_path: str
+    interval_seconds: int
+
+
+SCHEDULE = [
+    ScheduledJob("publish_scheduled_pages", "yiwang.core.tasks.publish_scheduled_pages", MINUTE),
+    ScheduledJob("prune_task_results", "yiwang.core.tasks.prune_task_results", DAY),
+]
