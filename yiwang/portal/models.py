@@ -6,13 +6,19 @@ portal become ``SubsiteHomePage`` subtrees or plain columns (see ``migration.py`
 """
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Coalesce, ExtractYear, Length, RowNumber, Substr
+from django.http import HttpResponse
+from django.utils import feedgenerator, timezone
+from django.utils.html import strip_tags
+from django.utils.http import urlencode
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, Site
@@ -67,7 +73,9 @@ class PortalSettings(BaseSiteSetting):
         "索引号规则",
         max_length=100,
         default="{code}/{year}-{seq:05d}",
-        help_text="可用占位符：{code} 索引号前缀，{year} 年份，{seq} 当年序号，{category} 主题分类代码。",
+        help_text=(
+            "可用占位符：{code} 索引号前缀，{year} 年份，{seq} 当年序号，{category} 主题分类代码。"
+        ),
     )
 
     panels = [
@@ -102,7 +110,9 @@ class PortalSettings(BaseSiteSetting):
 
     def format_index_number(self, *, year, seq, category):
         return self.index_number_rule.format(
-            code=self.index_code or self.site_id_code or "000000", year=year, seq=seq,
+            code=self.index_code or self.site_id_code or "000000",
+            year=year,
+            seq=seq,
             category=category,
         )
 
@@ -119,6 +129,9 @@ class IndexNumberSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site", "year"], name="index_sequence_per_site_year")
         ]
+
+    def __str__(self):
+        return f"{self.site_id}/{self.year}: {self.last_value}"
 
     @classmethod
     def next_value(cls, *, site, year):
@@ -144,6 +157,9 @@ class PageReadCount(models.Model):
         verbose_name = "阅读数"
         verbose_name_plural = "阅读数"
 
+    def __str__(self):
+        return f"{self.page_id}: {self.count}"
+
 
 def site_root_for_path(path):
     """The site whose root page is ``path`` or one of its ancestors (works before save)."""
@@ -157,6 +173,87 @@ def site_root_for_path(path):
     )
 
 
+# Public listings. Content pages live in three tables; listing them together orders them by
+# their publish dates coalesced, so one query serves every type and pagination stays exact.
+HOME_ITEMS_PER_COLUMN = 6
+FEED_ITEMS = 20
+MAX_PAGE_SIZE = 100
+CATALOG_PAGE_SIZE = 20
+
+
+def content_models():
+    return (ArticlePage, PolicyDocumentPage, PolicyInterpretationPage)
+
+
+def content_listing(queryset=None):
+    """The live, public content pages of ``queryset`` (all pages by default), newest first,
+    each annotated with ``sort_date`` (its publish date). Sections are left out."""
+    queryset = Page.objects.all() if queryset is None else queryset
+    sort_date = Coalesce(
+        *(F(f"{model._meta.model_name}__publish_date") for model in content_models())
+    )
+    return (
+        queryset.live()
+        .public()
+        .annotate(sort_date=sort_date)
+        .filter(sort_date__isnull=False)
+        .order_by("-sort_date", "-pk")
+    )
+
+
+def latest_content_by_parent(parents, *, limit=HOME_ITEMS_PER_COLUMN):
+    """The newest ``limit`` content pages directly under each page of ``parents``, as
+    ``{parent_pk: [page, ...]}``: one query however many parents (no N+1 on home pages)."""
+    by_path = {parent.path: parent.pk for parent in parents}
+    if not by_path:
+        return {}
+    parent_path = Substr("path", 1, Length("path") - Page.steplen)
+    rows = (
+        content_listing()
+        .filter(depth__in={len(path) // Page.steplen + 1 for path in by_path})
+        .annotate(parent_path=parent_path)
+        .filter(parent_path__in=list(by_path))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("parent_path")],
+                order_by=[F("sort_date").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=limit)
+    )
+    latest = {pk: [] for pk in by_path.values()}
+    for row in rows:
+        latest[by_path[row.parent_path]].append(row)
+    for pages in latest.values():
+        pages.sort(key=lambda page: (page.sort_date, page.pk), reverse=True)
+    return latest
+
+
+def paginate(request, queryset, per_page):
+    """One page of ``queryset`` for ``?page=``; a bad or out-of-range value gives the first
+    or the last page instead of an error."""
+    per_page = max(1, min(per_page or CATALOG_PAGE_SIZE, MAX_PAGE_SIZE))
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def subsite_exclusion(root):
+    """A ``Q`` matching the pages inside the sub-sites under ``root``: a portal's home page
+    shows its own columns and leaders, not those of the departments it hosts."""
+    q = Q(pk__in=[])
+    for subsite_path in SubsiteHomePage.objects.descendant_of(root).values_list("path", flat=True):
+        q |= Q(path__startswith=subsite_path)
+    return q
+
+
+def children_of_paths(paths):
+    """A ``Q`` matching the pages directly under any of the tree ``paths``."""
+    q = Q(pk__in=[])
+    for parent_path in paths:
+        q |= Q(path__startswith=parent_path, depth=len(parent_path) // Page.steplen + 1)
+    return q
+
+
 class PortalPage(Page):
     """Behaviour shared by every page type of the portal; no table of its own."""
 
@@ -165,18 +262,37 @@ class PortalPage(Page):
     class Meta:
         abstract = True
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["national_meta"] = self.national_meta(request)
+        return context
+
     def get_column(self):
-        """The nearest column-like ancestor (or the page itself) that names the column."""
+        """The nearest column-like ancestor (or the page itself) that names the column; a
+        section page with no column above it (a leader under the home page) is its own."""
         for page in [self, *reversed(self.get_ancestors().specific())]:
-            if isinstance(page, ColumnPage | ChannelPage | SubsiteHomePage | TopicPage):
+            if isinstance(
+                page,
+                ColumnPage
+                | ChannelPage
+                | SubsiteHomePage
+                | TopicPage
+                | DisclosureCatalogPage
+                | OrganizationFunctionsPage,
+            ):
                 return page
-        return None
+        return self if isinstance(self, SectionMixin) else None
+
+    def section_children(self):
+        """Live, public child pages that are sections (sub-columns, channels...), in menu
+        order."""
+        return self.get_children().live().public().not_type(*content_models())
 
     def national_meta(self, request):
         """The meta tags the national government-website rules require on every page."""
         site = self.get_site()
         settings = PortalSettings.for_site(site) if site else None
-        home = site.root_page.specific if site else None
+        home = site.root_page if site else None
         column = self.get_column()
         is_content = isinstance(self, ContentPage)
         pub = getattr(self, "publish_date", None) or self.first_published_at
@@ -188,7 +304,9 @@ class PortalPage(Page):
             "ColumnName": column.title if column else (home.title if home else self.title),
             "ColumnType": column.column_type_label if column else "首页",
             "ArticleTitle": self.title if is_content else "",
-            "PubDate": pub.strftime("%Y-%m-%d %H:%M") if is_content and pub else "",
+            "PubDate": timezone.localtime(pub).strftime("%Y-%m-%d %H:%M")
+            if is_content and pub
+            else "",
             "ContentSource": getattr(self, "content_source", "") or "",
             "Keywords": getattr(self, "keywords", "") or "",
             "Author": getattr(self, "author", "") or "",
@@ -205,16 +323,36 @@ class SectionMixin:
     def column_type_label(self):
         return ColumnType(self.column_type).label
 
+    def overview_context(self):
+        """What a channel or sub-site home shows: its sections, the newest items of each of
+        its columns, and the content placed directly under it."""
+        sections = list(self.section_children().specific())
+        columns = [section for section in sections if isinstance(section, ColumnPage)]
+        latest = latest_content_by_parent(columns)
+        return {
+            "sections": sections,
+            "column_blocks": [(column, latest[column.pk]) for column in columns],
+            "latest_items": content_listing(self.get_children())[:10],
+        }
+
 
 class PortalHomePage(PortalPage):
     """The home page of one portal (a province, city or county government website)."""
 
     region = models.ForeignKey(
-        Region, verbose_name="行政区划", null=True, blank=True, on_delete=models.PROTECT,
+        Region,
+        verbose_name="行政区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     owner_department = models.ForeignKey(
-        Department, verbose_name="主办部门", null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name="主办部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     intro = models.TextField("简介", blank=True)
@@ -233,6 +371,39 @@ class PortalHomePage(PortalPage):
     class Meta:
         verbose_name = "门户首页"
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        in_subsite = subsite_exclusion(self)
+        channel_paths = set(
+            self.get_children().live().type(ChannelPage).values_list("path", flat=True)
+        )
+        # The home page's own columns and those of its channels, in menu order.
+        columns = list(
+            ColumnPage.objects.live()
+            .public()
+            .filter(children_of_paths([self.path, *channel_paths]))
+            .exclude(in_subsite)
+            .order_by("path")
+        )
+        latest = latest_content_by_parent(columns)
+        context["column_blocks"] = [(column, latest[column.pk]) for column in columns]
+        context["leaders"] = (
+            LeaderPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .filter(depth__lte=self.depth + 2)
+            .exclude(in_subsite)
+            .order_by("path")[:12]
+        )
+        context["topics"] = (
+            TopicPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .exclude(in_subsite)
+            .order_by("path")[:8]
+        )
+        return context
+
 
 class ChannelPage(SectionMixin, PortalPage):
     """A channel (频道): a themed group of columns."""
@@ -244,13 +415,20 @@ class ChannelPage(SectionMixin, PortalPage):
     subpage_types = SECTION_PAGE_TYPES
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    show_in_menus_default = True
 
     class Meta:
         verbose_name = "频道"
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(self.overview_context())
+        return context
 
-class ColumnPage(SectionMixin, PortalPage):
-    """A column (栏目): lists its content pages, newest first, and has a feed."""
+
+class ColumnPage(RoutablePageMixin, SectionMixin, PortalPage):
+    """A column (栏目): lists its content pages, newest first, and has an RSS feed at
+    ``feed/`` (a child page cannot use the slug ``feed``)."""
 
     column_type = models.CharField(
         "栏目类型", max_length=20, choices=ColumnType.choices, default=ColumnType.NEWS
@@ -271,9 +449,47 @@ class ColumnPage(SectionMixin, PortalPage):
         FieldRowPanel([FieldPanel("column_type"), FieldPanel("page_size")]),
         FieldPanel("intro"),
     ]
+    show_in_menus_default = True
 
     class Meta:
         verbose_name = "栏目"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sub_columns"] = self.section_children()
+        context["items"] = paginate(request, content_listing(self.get_children()), self.page_size)
+        return context
+
+    def clean(self):
+        super().clean()
+        if self.page_size is not None and not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise ValidationError({"page_size": f"每页条数应在 1 到 {MAX_PAGE_SIZE} 之间。"})
+
+    @path("feed/")
+    def feed(self, request):
+        """RSS 2.0 of the column's newest content pages."""
+        site = self.get_site()
+        site_name = site.root_page.title if site else ""
+        rss = feedgenerator.Rss201rev2Feed(
+            title=f"{self.title} - {site_name}" if site_name else self.title,
+            link=self.get_full_url(request),
+            description=self.intro or f"{site_name}{self.title}栏目的最新信息",
+            language="zh-cn",
+            feed_url=request.build_absolute_uri(),
+        )
+        for item in content_listing(self.get_children()).specific()[:FEED_ITEMS]:
+            url = item.get_full_url(request)
+            rss.add_item(
+                title=item.title,
+                link=url,
+                unique_id=url,
+                description=item.summary or strip_tags(item.body)[:200],
+                pubdate=item.publish_date,
+                author_name=item.author or item.content_source or None,
+            )
+        response = HttpResponse(content_type="application/rss+xml; charset=utf-8")
+        rss.write(response, "utf-8")
+        return response
 
 
 class SubsiteKind(models.TextChoices):
@@ -286,11 +502,19 @@ class SubsiteHomePage(SectionMixin, PortalPage):
 
     kind = models.CharField("子站类型", max_length=20, choices=SubsiteKind.choices)
     department = models.ForeignKey(
-        Department, verbose_name="部门", null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     region = models.ForeignKey(
-        Region, verbose_name="乡镇（街道）", null=True, blank=True, on_delete=models.SET_NULL,
+        Region,
+        verbose_name="乡镇（街道）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     intro = models.TextField("简介", blank=True)
@@ -308,6 +532,11 @@ class SubsiteHomePage(SectionMixin, PortalPage):
     class Meta:
         verbose_name = "子站首页"
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(self.overview_context())
+        return context
+
 
 class ContentPage(PortalPage):
     """Fields every dated piece of content carries (the national meta tags need them)."""
@@ -318,8 +547,12 @@ class ContentPage(PortalPage):
     author = models.CharField("作者", max_length=100, blank=True)
     keywords = models.CharField("关键词", max_length=200, blank=True)
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name="题图", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name="题图",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = RichTextField("正文", blank=True)
 
@@ -333,8 +566,9 @@ class ContentPage(PortalPage):
         index.FilterField("publish_date"),
     ]
     meta_panels = [
-        FieldRowPanel([FieldPanel("publish_date"), FieldPanel("content_source"),
-                       FieldPanel("author")]),
+        FieldRowPanel(
+            [FieldPanel("publish_date"), FieldPanel("content_source"), FieldPanel("author")]
+        ),
         FieldPanel("keywords"),
         FieldPanel("summary"),
         FieldPanel("cover_image"),
@@ -342,6 +576,11 @@ class ContentPage(PortalPage):
 
     class Meta:
         abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["attachments"] = self.attachments.select_related("document").order_by("sort_order")
+        return context
 
 
 class ArticleKind(models.TextChoices):
@@ -358,8 +597,9 @@ class ArticlePageTag(TaggedItemBase):
 class ArticlePage(ContentPage):
     """A news item or a notice."""
 
-    kind = models.CharField("类别", max_length=10, choices=ArticleKind.choices,
-                            default=ArticleKind.NEWS)
+    kind = models.CharField(
+        "类别", max_length=10, choices=ArticleKind.choices, default=ArticleKind.NEWS
+    )
     tags = ClusterTaggableManager("标签", through=ArticlePageTag, blank=True)
 
     content_panels = [
@@ -385,25 +625,34 @@ class PolicyDocumentPage(ContentPage):
     """A policy document with its disclosure metadata (政策文件)."""
 
     index_number = models.CharField(
-        "索引号", max_length=100, blank=True, db_index=True,
+        "索引号",
+        max_length=100,
+        blank=True,
+        db_index=True,
         help_text="保存时按本站索引号规则自动生成。",
     )
     issuing_authority = models.CharField("发文机关", max_length=200)
     issuing_department = models.ForeignKey(
-        Department, verbose_name="发文部门", null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name="发文部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     document_number = models.CharField("文号", max_length=100, blank=True)
     date_written = models.DateField("成文日期")
-    subject_category = models.CharField(
-        "主题分类", max_length=10, choices=SubjectCategory.choices
-    )
+    subject_category = models.CharField("主题分类", max_length=10, choices=SubjectCategory.choices)
     validity = models.CharField(
         "有效性", max_length=10, choices=Validity.choices, default=Validity.IN_FORCE
     )
     superseded_by = models.ForeignKey(
-        "self", verbose_name="修改或废止它的文件", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="supersedes",
+        "self",
+        verbose_name="修改或废止它的文件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supersedes",
     )
     tags = ClusterTaggableManager("标签", through=PolicyDocumentPageTag, blank=True)
 
@@ -439,7 +688,11 @@ class PolicyDocumentPage(ContentPage):
         super().clean()
         if self.validity == Validity.IN_FORCE and self.superseded_by_id:
             raise ValidationError(
-                {"superseded_by": "现行有效的文件不应有“修改或废止它的文件”；请先把有效性改为已修改或已废止。"}
+                {
+                    "superseded_by": (
+                        "现行有效的文件不应有“修改或废止它的文件”；请先把有效性改为已修改或已废止。"
+                    )
+                }
             )
         if self.superseded_by_id and self.superseded_by_id == self.pk:
             raise ValidationError({"superseded_by": "文件不能修改或废止它自己。"})
@@ -454,15 +707,27 @@ class PolicyDocumentPage(ContentPage):
         if site is None:
             return ""
         settings = PortalSettings.for_site(site)
-        year = (self.publish_date or timezone.now()).astimezone(
-            timezone.get_current_timezone()
-        ).year
+        year = (
+            (self.publish_date or timezone.now()).astimezone(timezone.get_current_timezone()).year
+        )
         seq = IndexNumberSequence.next_value(site=site, year=year)
         return settings.format_index_number(year=year, seq=seq, category=self.subject_category)
 
     @property
     def live_interpretations(self):
         return self.interpretations.live().order_by("-publish_date")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["interpretations"] = self.live_interpretations.public()
+        context["superseded_documents"] = (
+            self.supersedes.live().public().order_by("-date_written", "-pk")
+            if self.pk
+            else PolicyDocumentPage.objects.none()
+        )
+        successor = self.superseded_by
+        context["successor"] = successor if successor and successor.live else None
+        return context
 
 
 class InterpretationPageTag(TaggedItemBase):
@@ -475,14 +740,17 @@ class PolicyInterpretationPage(ContentPage):
     """An interpretation of one or more policy documents (政策解读), shown on their pages."""
 
     form = models.CharField(
-        "解读形式", max_length=10, choices=InterpretationForm.choices,
+        "解读形式",
+        max_length=10,
+        choices=InterpretationForm.choices,
         default=InterpretationForm.TEXT,
     )
     documents = ParentalManyToManyField(
         "portal.PolicyDocumentPage", verbose_name="所解读的文件", related_name="interpretations"
     )
     publish_with_documents = models.BooleanField(
-        "与文件同步发布", default=True,
+        "与文件同步发布",
+        default=True,
         help_text="文件审核通过并发布时，本解读的最新草稿随之发布（关联发布）。",
     )
     video_url = models.URLField("视频地址", blank=True)
@@ -509,6 +777,12 @@ class PolicyInterpretationPage(ContentPage):
 
     class Meta:
         verbose_name = "政策解读"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Works on previews too, where the documents are an in-memory list.
+        context["documents"] = [doc for doc in self.documents.all() if doc.live]
+        return context
 
     def clean(self):
         super().clean()
@@ -540,8 +814,12 @@ class TopicPage(SectionMixin, PortalPage):
 
     intro = RichTextField("导语", blank=True)
     banner = models.ForeignKey(
-        "wagtailimages.Image", verbose_name="横幅图片", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name="横幅图片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     tag_names = models.CharField(
         "汇聚标签", max_length=200, blank=True, help_text="多个标签用逗号分隔。"
@@ -568,6 +846,26 @@ class TopicPage(SectionMixin, PortalPage):
     def tags_list(self):
         return [t.strip() for t in self.tag_names.replace("，", ",").split(",") if t.strip()]
 
+    def gathered_pages(self):
+        """Live content pages of this site tagged with any of the topic's tags, placed in
+        one of its source columns, or placed under the topic itself; newest first."""
+        tags = self.tags_list()
+        wanted = children_of_paths([self.path, *(c.path for c in self.source_columns.all())])
+        if tags:
+            for model in content_models():
+                wanted |= Q(pk__in=model.objects.filter(tags__name__in=tags).values("pk"))
+        pages = Page.objects.filter(wanted)
+        site = site_root_for_path(self.path)
+        if site is not None:
+            pages = pages.descendant_of(site.root_page, inclusive=True)
+        return content_listing(pages)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["items"] = paginate(request, self.gathered_pages(), CATALOG_PAGE_SIZE)
+        context["sub_columns"] = self.section_children()
+        return context
+
 
 class LeaderPage(SectionMixin, PortalPage):
     """A leader's profile (领导之窗)."""
@@ -575,8 +873,12 @@ class LeaderPage(SectionMixin, PortalPage):
     name = models.CharField("姓名", max_length=50)
     position = models.CharField("职务", max_length=200)
     photo = models.ForeignKey(
-        "wagtailimages.Image", verbose_name="照片", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name="照片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     responsibilities = RichTextField("工作分工", blank=True)
     resume = RichTextField("简历", blank=True)
@@ -601,7 +903,11 @@ class OrganizationFunctionsPage(SectionMixin, PortalPage):
     """Organization functions (机构职能) of the body that runs the site or sub-site."""
 
     department = models.ForeignKey(
-        Department, verbose_name="机构", null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name="机构",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     functions = RichTextField("主要职责")
@@ -611,8 +917,12 @@ class OrganizationFunctionsPage(SectionMixin, PortalPage):
     office_hours = models.CharField("办公时间", max_length=100, blank=True)
     column_type = ColumnType.DISCLOSURE
 
-    parent_page_types = ["portal.PortalHomePage", "portal.ColumnPage", "portal.SubsiteHomePage",
-                         "portal.ChannelPage"]
+    parent_page_types = [
+        "portal.PortalHomePage",
+        "portal.ColumnPage",
+        "portal.SubsiteHomePage",
+        "portal.ChannelPage",
+    ]
     subpage_types = []
 
     content_panels = [
@@ -622,6 +932,7 @@ class OrganizationFunctionsPage(SectionMixin, PortalPage):
         FieldPanel("internal_units"),
         FieldRowPanel([FieldPanel("address"), FieldPanel("phone"), FieldPanel("office_hours")]),
     ]
+    show_in_menus_default = True
 
     class Meta:
         verbose_name = "机构职能"
@@ -634,14 +945,130 @@ class DisclosureCatalogPage(SectionMixin, PortalPage):
     intro = models.TextField("说明", blank=True)
     column_type = ColumnType.DISCLOSURE
 
-    parent_page_types = ["portal.PortalHomePage", "portal.ChannelPage", "portal.ColumnPage",
-                         "portal.SubsiteHomePage"]
+    parent_page_types = [
+        "portal.PortalHomePage",
+        "portal.ChannelPage",
+        "portal.ColumnPage",
+        "portal.SubsiteHomePage",
+    ]
     subpage_types = []
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    show_in_menus_default = True
 
     class Meta:
         verbose_name = "政府信息公开目录"
+
+    @staticmethod
+    def catalog_filters(params):
+        """The filters chosen in the query string; a value that cannot be one (an unknown
+        category, a year that is not a year, an overlong or binary string) is ignored."""
+        chosen = {}
+        category = params.get("category", "")
+        if category in SubjectCategory.values:
+            chosen["category"] = category
+        authority = params.get("authority", "").strip()
+        if authority and len(authority) <= 200 and "\x00" not in authority:
+            chosen["authority"] = authority
+        year = params.get("year", "").strip()
+        if year.isascii() and year.isdigit() and 1900 <= int(year) <= 2999:
+            chosen["year"] = int(year)
+        return chosen
+
+    def catalog_documents(self):
+        """Every live, public policy document of this page's site."""
+        documents = PolicyDocumentPage.objects.live().public()
+        site = site_root_for_path(self.path)
+        if site is not None:
+            documents = documents.descendant_of(site.root_page, inclusive=True)
+        return documents
+
+    def catalog(self, request):
+        chosen = self.catalog_filters(request.GET)
+        documents = self.catalog_documents()
+
+        def filtered(queryset, leave_out=None):
+            if "category" in chosen and leave_out != "category":
+                queryset = queryset.filter(subject_category=chosen["category"])
+            if "authority" in chosen and leave_out != "authority":
+                queryset = queryset.filter(issuing_authority=chosen["authority"])
+            if "year" in chosen and leave_out != "year":
+                queryset = queryset.filter(date_written__year=chosen["year"])
+            return queryset
+
+        # Each facet counts with the other facets' choices applied, so every count is what
+        # choosing that value would give.
+        labels = dict(SubjectCategory.choices)
+        categories = [
+            {
+                "value": row["subject_category"],
+                "label": labels.get(row["subject_category"], row["subject_category"]),
+                "count": row["n"],
+            }
+            for row in filtered(documents, "category")
+            .order_by()
+            .values("subject_category")
+            .annotate(n=Count("pk"))
+            .order_by("subject_category")
+        ]
+        authorities = [
+            {
+                "value": row["issuing_authority"],
+                "label": row["issuing_authority"],
+                "count": row["n"],
+            }
+            for row in filtered(documents, "authority")
+            .order_by()
+            .values("issuing_authority")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "issuing_authority")
+        ]
+        years = [
+            {"value": row["year"], "label": f"{row['year']}年", "count": row["n"]}
+            for row in filtered(documents, "year")
+            .order_by()
+            .annotate(year=ExtractYear("date_written"))
+            .values("year")
+            .annotate(n=Count("pk"))
+            .order_by("-year")
+        ]
+        results = filtered(documents).order_by("-publish_date", "-pk")
+
+        def link(key, value=None):
+            params = {name: v for name, v in chosen.items() if name != key}
+            if value is not None:
+                params[key] = value
+            return f"{request.path}?{urlencode(params)}" if params else request.path
+
+        facets = []
+        for key, label, values in (
+            ("category", "主题分类", categories),
+            ("authority", "发文机关", authorities),
+            ("year", "成文年份", years),
+        ):
+            for value in values:
+                value["url"] = link(key, value["value"])
+                value["selected"] = chosen.get(key) == value["value"]
+            facets.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "values": values,
+                    "all_url": link(key),
+                    "chosen": key in chosen,
+                }
+            )
+        return {
+            "chosen": chosen,
+            "facets": facets,
+            "items": paginate(request, results, CATALOG_PAGE_SIZE),
+            "query_string": urlencode(chosen),
+        }
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(self.catalog(request))
+        return context
 
 
 class SiteMigration(models.Model):
@@ -650,13 +1077,21 @@ class SiteMigration(models.Model):
 
     performed_at = models.DateTimeField("迁移时间", auto_now_add=True)
     performed_by = models.ForeignKey(
-        "accounts.User", verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.User",
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     source_description = models.CharField("原站点或栏目", max_length=300)
     # The closed site keeps its hostname only to answer old URLs with redirects.
     closed_site = models.ForeignKey(
-        Site, verbose_name="关停的站点", null=True, blank=True, on_delete=models.SET_NULL,
+        Site,
+        verbose_name="关停的站点",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     target_page = models.ForeignKey(

@@ -7,8 +7,18 @@ from .models import PortalHomePage, PortalSettings
 
 
 @transaction.atomic
-def create_portal(*, hostname, title, region=None, port=80, owner_department=None,
-                  site_id_code="", organizer="", is_default=False, slug=None):
+def create_portal(
+    *,
+    hostname,
+    title,
+    region=None,
+    port=80,
+    owner_department=None,
+    site_id_code="",
+    organizer="",
+    is_default=False,
+    slug=None,
+):
     """Create a portal: its home page under the tree root, its Wagtail ``Site`` and its
     per-site settings. Returns the ``Site``. Raises ``ValueError`` if the hostname and port
     are taken."""
@@ -24,7 +34,10 @@ def create_portal(*, hostname, title, region=None, port=80, owner_department=Non
     root.add_child(instance=home)
     home.save_revision().publish()
     site = Site.objects.create(
-        hostname=hostname, port=port, root_page=home, site_name=title,
+        hostname=hostname,
+        port=port,
+        root_page=home,
+        site_name=title,
         is_default_site=is_default,
     )
     PortalSettings.objects.update_or_create(

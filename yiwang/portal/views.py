@@ -1,8 +1,18 @@
-from django.http import HttpResponse, JsonResponse
+"""Views of the public portals that are not Wagtail pages: robots.txt, the sitemap, the small
+JSON endpoints the pages' script calls, and the error pages.
+
+Public pages are the same for every visitor, so a cache or a static copy can serve them;
+whatever differs per visitor (login state, read counts) comes from the JSON endpoints here,
+which are never cached.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Site
 
@@ -10,12 +20,20 @@ from wagtail.models import Site
 def robots_txt(request):
     site = Site.find_for_request(request)
     base = site.root_url if site else request.build_absolute_uri("/").rstrip("/")
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /django-admin/",
-             "Disallow: /api/", f"Sitemap: {base}/sitemap.xml", ""]
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        "Disallow: /api/",
+        f"Sitemap: {base}/sitemap.xml",
+        "",
+    ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def sitemap(request):
+    # The request's host picks the site (wagtail.contrib.sitemaps), so each portal's sitemap
+    # lists only its own pages.
     return wagtail_sitemap(request)
 
 
@@ -34,9 +52,21 @@ def read_count(request, page_id):
     return JsonResponse({"page": page_id, "count": count})
 
 
+@never_cache
+@require_GET
+def session_state(request):
+    """Who is logged in, for the greeting in the page header ("您好，xxx" or 登录)."""
+    user = request.user
+    if not user.is_authenticated:
+        return JsonResponse({"authenticated": False, "name": "", "login_url": settings.LOGIN_URL})
+    return JsonResponse({"authenticated": True, "name": str(user), "login_url": ""})
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # Rendered without a request context: when the database is down, context processors
+    # and template tags that query it would fail again.
+    return HttpResponseServerError(loader.get_template("500.html").render())

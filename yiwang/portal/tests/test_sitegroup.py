@@ -1,7 +1,8 @@
-from yiwang.portal.models import PolicyDocumentPage, ColumnPage
-from yiwang.portal.constants import ColumnType, SubjectCategory
-from yiwang.portal.sitegroup import child_portals, parent_portal
 import datetime
+
+from yiwang.portal.constants import ColumnType, SubjectCategory
+from yiwang.portal.models import ColumnPage, PolicyDocumentPage
+from yiwang.portal.sitegroup import child_portals, parent_portal
 
 
 def test_portals_link_down_the_administrative_hierarchy(site_group):
@@ -14,13 +15,18 @@ def test_portals_link_down_the_administrative_hierarchy(site_group):
 
 def test_policy_documents_get_sequential_index_numbers_per_site(site_group):
     home = site_group["county_a"].root_page
-    column = home.add_child(instance=ColumnPage(title="政策文件", slug="zcwj",
-                                                column_type=ColumnType.POLICY))
+    column = home.add_child(
+        instance=ColumnPage(title="政策文件", slug="zcwj", column_type=ColumnType.POLICY)
+    )
     numbers = []
     for i in range(3):
-        doc = PolicyDocumentPage(title=f"文件{i}", slug=f"doc{i}", issuing_authority="松林县人民政府",
-                                 date_written=datetime.date(2026, 1, 5),
-                                 subject_category=SubjectCategory.GENERAL)
+        doc = PolicyDocumentPage(
+            title=f"文件{i}",
+            slug=f"doc{i}",
+            issuing_authority="松林县人民政府",
+            date_written=datetime.date(2026, 1, 5),
+            subject_category=SubjectCategory.GENERAL,
+        )
         column.add_child(instance=doc)
         numbers.append(doc.index_number)
     year = doc.publish_date.year
