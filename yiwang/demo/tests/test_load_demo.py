@@ -1,0 +1,276 @@
+"""``manage.py load_demo``: the whole demo site group, loaded for real.
+
+Loading takes a while (every page is created, validated and published the way an editor's
+would be), so one test loads it, checks it, runs the command again and resets it.
+"""
+
+import datetime
+import io
+import sys
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.db import connection
+from stdnum.cn import uscc
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page, Site
+
+from yiwang.demo.spec import (
+    BASE_DATE,
+    DEMO_PASSWORD,
+    SPAN_DAYS,
+    TZ,
+    demo_hostnames,
+)
+from yiwang.orgs.models import Department, Region, ServiceCentre
+from yiwang.portal.constants import InterpretationForm, Validity
+from yiwang.portal.models import (
+    ArticlePage,
+    ColumnPage,
+    DisclosureCatalogPage,
+    LeaderPage,
+    OrganizationFunctionsPage,
+    PolicyDocumentPage,
+    PolicyInterpretationPage,
+    PortalHomePage,
+    PortalSettings,
+    SiteMigration,
+    SubsiteHomePage,
+    TopicPage,
+)
+
+CONTENT_MODELS = (ArticlePage, PolicyDocumentPage, PolicyInterpretationPage)
+PORTAL_HOSTS = [
+    "mingchuan.localhost",
+    "qinglan.localhost",
+    "bailu.localhost",
+    "songlin.localhost",
+    "tongxi.localhost",
+    "luming.localhost",
+]
+CLOSED_HOSTS = [
+    "jyj-songlin.localhost",
+    "scjgj-songlin.localhost",
+    "qingshi-songlin.localhost",
+    "songtao-songlin.localhost",
+]
+
+
+@pytest.fixture(autouse=True)
+def no_stale_closed_sites():
+    # The site-migration code caches closed site ids; the test's transaction is rolled back,
+    # so ids cached here must not leak into other tests in this process.
+    from yiwang.portal.migration import CLOSED_SITES_CACHE_KEY
+
+    cache.delete(CLOSED_SITES_CACHE_KEY)
+    yield
+    cache.delete(CLOSED_SITES_CACHE_KEY)
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("load_demo", *args, verbosity=0, stdout=out)
+    return out.getvalue()
+
+
+def content_snapshot():
+    """Everything the seed decides, in a form that survives new primary keys."""
+    rows = []
+    for model in CONTENT_MODELS:
+        for page in model.objects.order_by("url_path"):
+            rows.append((model.__name__, page.url_path, page.title, page.publish_date, page.body))
+    return rows
+
+
+@pytest.mark.django_db(transaction=False)
+def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically():
+    started = time.monotonic()
+    output = run()
+    seconds = time.monotonic() - started
+    print(f"\nload_demo took {seconds:.1f} s on {connection.vendor}", file=sys.stderr)
+
+    # Six live portals, the province the default site; four closed migrated sites.
+    sites = {s.hostname: s for s in Site.objects.filter(hostname__in=demo_hostnames())}
+    assert sorted(sites) == sorted(PORTAL_HOSTS + CLOSED_HOSTS)
+    assert all(s.port == 8000 for s in sites.values())
+    assert sites["mingchuan.localhost"].is_default_site
+    assert Site.objects.filter(is_default_site=True).count() == 1
+    for host in PORTAL_HOSTS:
+        home = sites[host].root_page.specific
+        assert isinstance(home, PortalHomePage) and home.live
+        assert home.region.code.startswith("99")
+        settings = PortalSettings.for_site(sites[host])
+        assert len(settings.site_id_code) == 10 and settings.site_id_code.isdigit()
+        assert settings.index_code == home.owner_department.uscc
+        assert settings.organizer == home.owner_department.name
+        assert settings.icp_number and settings.contact_phone
+        assert settings.error_report_url == "https://zfwzzc.www.gov.cn/"
+        in_portal = Page.objects.filter(path__startswith=home.path)
+        assert 2 <= LeaderPage.objects.filter(path__startswith=home.path).count() <= 4
+        for model in (OrganizationFunctionsPage, DisclosureCatalogPage, TopicPage):
+            assert model.objects.filter(path__startswith=home.path).exists(), (host, model)
+        topic = TopicPage.objects.get(path__startswith=home.path)
+        assert ArticlePage.objects.filter(
+            path__startswith=home.path, tags__name__in=topic.tags_list()
+        ).exists()
+        # Everything in a portal is published.
+        assert not in_portal.filter(live=False).exists()
+
+    migrations = SiteMigration.objects.filter(closed_site__hostname__in=CLOSED_HOSTS)
+    assert migrations.count() == 4
+    songlin = sites["songlin.localhost"].root_page
+    for migration in migrations:
+        assert not migration.closed_site.root_page.live
+        assert migration.target_page.is_descendant_of(songlin)
+        assert Redirect.objects.filter(site=migration.closed_site).exists()
+    subsites = SubsiteHomePage.objects.filter(path__startswith=songlin.path)
+    assert sorted(s.department.name for s in subsites) == ["松林县市场监督管理局", "松林县教育局"]
+    assert all(s.kind == "department" and s.live for s in subsites)
+    townships = ColumnPage.objects.filter(
+        path__startswith=songlin.path, title__in=["青石镇", "松涛镇"]
+    )
+    assert townships.count() == 2
+    assert all(ArticlePage.objects.child_of(t).count() == 0 for t in townships)
+    assert all(ArticlePage.objects.descendant_of(t).count() == 9 for t in townships)
+
+    # About three hundred content pages, all live, dated in the 18 months before BASE_DATE.
+    total = sum(model.objects.count() for model in CONTENT_MODELS)
+    assert 260 <= total <= 340
+    assert f"{total} 篇内容" in output
+    start = datetime.datetime.combine(
+        BASE_DATE - datetime.timedelta(days=SPAN_DAYS + 3), datetime.time(), tzinfo=TZ
+    )
+    end = datetime.datetime.combine(BASE_DATE, datetime.time(), tzinfo=TZ)
+    for model in CONTENT_MODELS:
+        assert not model.objects.filter(live=False).exists()
+        assert not model.objects.exclude(publish_date__range=(start, end)).exists()
+    assert ArticlePage.objects.filter(kind="notice").count() >= 40
+
+    # Policy documents: numbered, indexed, in several categories, some superseded.
+    documents = PolicyDocumentPage.objects.all()
+    assert all("〔" in d.document_number and d.document_number.endswith("号") for d in documents)
+    assert len({d.index_number for d in documents}) == documents.count()
+    assert documents.values("subject_category").distinct().count() >= 6
+    assert documents.values("issuing_authority").distinct().count() >= 20
+    assert {d.date_written.year for d in documents} == {2025, 2026}
+    superseded = documents.exclude(validity=Validity.IN_FORCE)
+    assert {d.validity for d in superseded} == {Validity.AMENDED, Validity.REPEALED}
+    for doc in superseded:
+        newer = doc.superseded_by
+        assert newer is not None, doc.title
+        assert newer.validity == Validity.IN_FORCE
+        assert newer.publish_date > doc.publish_date
+        assert newer.get_parent().pk == doc.get_parent().pk
+        doc.full_clean()
+    assert not documents.filter(validity=Validity.IN_FORCE, superseded_by__isnull=False).exists()
+
+    # Interpretations: every one linked to a document of its own portal, all four forms.
+    interpretations = PolicyInterpretationPage.objects.all()
+    assert {i.form for i in interpretations} == set(InterpretationForm.values)
+    for interpretation in interpretations:
+        linked = list(interpretation.documents.all())
+        assert linked, interpretation.title
+        portal_path = interpretation.path[: Page.steplen * 2]
+        assert all(d.path.startswith(portal_path) for d in linked)
+        if interpretation.form == InterpretationForm.VIDEO:
+            assert interpretation.video_url.startswith("http://video.")
+            interpretation.full_clean()
+        if interpretation.form == InterpretationForm.INTERVIEW:
+            assert interpretation.interviewees
+
+    # Regions, bodies and their credit codes.
+    regions = Region.objects.filter(code__startswith="99")
+    assert regions.filter(level=1).get().name == "明川省"
+    assert regions.filter(level=2).count() == 2
+    assert regions.filter(level=3).count() == 3
+    assert regions.filter(level=4).count() >= 9
+    departments = Department.objects.filter(region__in=regions)
+    assert departments.count() >= 6 * 9
+    for department in departments:
+        assert uscc.is_valid(department.uscc) and department.uscc.startswith("11"), department
+        department.full_clean()
+    assert len({d.uscc for d in departments}) == departments.count()
+    assert ServiceCentre.objects.filter(region__in=regions).count() == 6
+
+    # Logins, with the groups the editorial setup made.
+    from yiwang.portal.editorial import GROUP_WIDE_EDITORS
+
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(department__region__in=regions)}
+    assert sorted(users) == ["admin", "editor.province", "editor.songlin", "reviewer.songlin"]
+    for user in users.values():
+        assert user.kind == "staff" and user.check_password(DEMO_PASSWORD)
+        user.full_clean()
+    assert users["admin"].is_superuser
+    assert not any(u.is_superuser for name, u in users.items() if name != "admin")
+
+    def groups(name):
+        return set(users[name].groups.values_list("name", flat=True))
+
+    assert groups("editor.province") == {GROUP_WIDE_EDITORS}
+    assert groups("editor.songlin") == {"松林县人民政府·编辑"}
+    assert groups("reviewer.songlin") == {
+        "松林县人民政府·初审",
+        "松林县人民政府·终审",
+        "明川省人民政府·初审",
+        "明川省人民政府·终审",
+    }
+
+    # The summary names every portal, the closed sites and the logins.
+    lines = output.splitlines()
+    first = lines.index("门户网站：") + 1
+    portal_lines = lines[first : first + 6]
+    assert lines[first + 6].startswith("已关停迁移的站点")
+    assert [line.split("http://")[1].split(":")[0] for line in portal_lines] == PORTAL_HOSTS
+    for host in CLOSED_HOSTS:
+        assert f"http://{host}:8000/ → http://songlin.localhost:8000/" in output
+    assert "管理后台：http://mingchuan.localhost:8000/admin/" in output
+    for username in users:
+        assert f"{username} / {DEMO_PASSWORD}" in output
+
+    # A second run changes nothing and prints the same addresses and logins.
+    before = content_snapshot()
+    page_count = Page.objects.count()
+    again = run()
+    assert "已经加载过了" in again
+    assert again.splitlines()[1:] == lines[1:]
+    assert Page.objects.count() == page_count
+    assert content_snapshot() == before
+
+    # --reset removes it all and loads the same content again, here on another port.
+    reset = run("--reset", "--port", "8123")
+    assert "加载完成" in reset
+    assert "管理后台：http://mingchuan.localhost:8123/admin/" in reset
+    assert content_snapshot() == before
+    assert Page.objects.count() == page_count
+    assert User.objects.filter(username__in=users).count() == 4
+    ports = Site.objects.filter(hostname__in=demo_hostnames()).values_list("port", flat=True)
+    assert sorted(ports) == [8123] * 10
+
+
+@pytest.mark.django_db(transaction=False)
+def test_unrelated_user_with_a_demo_name_stops_the_load_and_writes_nothing():
+    get_user_model().objects.create_user("admin", password="someone-elses-1")
+    pages = Page.objects.count()
+    with pytest.raises(CommandError, match="admin"):
+        run()
+    with pytest.raises(CommandError, match="admin"):
+        run("--reset")
+    assert Page.objects.count() == pages
+    assert not Region.objects.filter(code__startswith="99").exists()
+    assert get_user_model().objects.get(username="admin").check_password("someone-elses-1")
+
+
+@pytest.mark.django_db(transaction=False)
+def test_missing_site_migration_fails_loudly_and_writes_nothing(monkeypatch):
+    # Stands for the site-migration module not being there (an ImportError on import).
+    monkeypatch.setitem(sys.modules, "yiwang.portal.migration", None)
+    pages = Page.objects.count()
+    with pytest.raises(ImportError, match="migrate_site"):
+        run()
+    assert Page.objects.count() == pages
+    assert not Region.objects.filter(code__startswith="99").exists()
+    assert not Site.objects.filter(hostname__in=demo_hostnames()).exists()
