@@ -8,6 +8,7 @@ from yiwang.orgs.models import Region, RegionLevel
 @pytest.fixture
 def regions(db):
     """A fictional province with one city and two counties, each with a township."""
+
     def make(code, name, parent=None):
         from yiwang.orgs.models import level_of, stats_code
 
@@ -23,8 +24,14 @@ def regions(db):
     town_a = make("990102101", "青石镇", county_a)
     town_b = make("990103101", "白沙镇", county_b)
     assert province.level == RegionLevel.PROVINCE
-    return {"province": province, "city": city, "county_a": county_a, "county_b": county_b,
-            "town_a": town_a, "town_b": town_b}
+    return {
+        "province": province,
+        "city": city,
+        "county_a": county_a,
+        "county_b": county_b,
+        "town_a": town_a,
+        "town_b": town_b,
+    }
 
 
 @pytest.fixture
@@ -33,14 +40,30 @@ def site_group(regions):
     from yiwang.portal.sitegroup import create_portal
 
     sites = {
-        "province": create_portal(hostname="sheng.localhost", title="示范省人民政府",
-                                  region=regions["province"], is_default=True,
-                                  site_id_code="9900000001"),
-        "city": create_portal(hostname="qingshan.localhost", title="青山市人民政府",
-                              region=regions["city"], site_id_code="9901000001"),
-        "county_a": create_portal(hostname="songlin.localhost", title="松林县人民政府",
-                                  region=regions["county_a"], site_id_code="9901020001"),
-        "county_b": create_portal(hostname="linxi.localhost", title="临溪县人民政府",
-                                  region=regions["county_b"], site_id_code="9901030001"),
+        "province": create_portal(
+            hostname="sheng.localhost",
+            title="示范省人民政府",
+            region=regions["province"],
+            is_default=True,
+            site_id_code="9900000001",
+        ),
+        "city": create_portal(
+            hostname="qingshan.localhost",
+            title="青山市人民政府",
+            region=regions["city"],
+            site_id_code="9901000001",
+        ),
+        "county_a": create_portal(
+            hostname="songlin.localhost",
+            title="松林县人民政府",
+            region=regions["county_a"],
+            site_id_code="9901020001",
+        ),
+        "county_b": create_portal(
+            hostname="linxi.localhost",
+            title="临溪县人民政府",
+            region=regions["county_b"],
+            site_id_code="9901030001",
+        ),
     }
     return sites
