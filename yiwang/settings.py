@@ -50,7 +50,15 @@ DATA_DIR = Path(env("YIWANG_DATA_DIR", str(BASE_DIR / "var")))
 if PRODUCTION:
     missing = [
         name
-        for name in ("YIWANG_SECRET_KEY", "YIWANG_ALLOWED_HOSTS", "DATABASE_URL")
+        for name in (
+            "YIWANG_SECRET_KEY",
+            "YIWANG_ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "YIWANG_FIELD_ENCRYPTION_KEY",
+            "YIWANG_LOOKUP_HASH_KEY",
+            "YIWANG_AUDIT_CHAIN_KEY",
+            "YIWANG_OIDC_PRIVATE_KEY",
+        )
         if env(name) is None
     ]
     if missing:
@@ -59,19 +67,54 @@ if PRODUCTION:
         )
 
 
-def _local_secret_key():
-    """A random key kept in the data directory, so no key ever lives in the code."""
-    path = DATA_DIR / "secret_key"
+def _local_secret(filename, make=lambda: secrets.token_urlsafe(50)):
+    """A random secret kept in the data directory (mode 600, made on first use), so no key
+    of a development or demo install ever lives in the code."""
+    path = DATA_DIR / filename
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-SECRET_KEY = env("YIWANG_SECRET_KEY") or (
-    "test-only-key" if ENVIRONMENT == "test" else _local_secret_key()
+def _secret(name, filename, *, test_value, make=lambda: secrets.token_urlsafe(50)):
+    """The environment's value; else a fixed value under test; else a local file's."""
+    return env(name) or (test_value if ENVIRONMENT == "test" else _local_secret(filename, make))
+
+
+def _new_rsa_key():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+SECRET_KEY = _secret("YIWANG_SECRET_KEY", "secret_key", test_value="test-only-key")
+# Personal data: the AES-GCM key that encrypts resident ID numbers, and the HMAC key of the
+# hash they are looked up by (yiwang.core.crypto). Each is 32 bytes, base64. Losing the
+# encryption key loses the numbers; changing the hash key breaks lookups.
+FIELD_ENCRYPTION_KEY = _secret(
+    "YIWANG_FIELD_ENCRYPTION_KEY",
+    "field_encryption_key",
+    test_value="dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5ISE=",
+    make=lambda: __import__("base64").b64encode(secrets.token_bytes(32)).decode(),
 )
+LOOKUP_HASH_KEY = _secret(
+    "YIWANG_LOOKUP_HASH_KEY",
+    "lookup_hash_key",
+    test_value="dGVzdC1vbmx5LWxvb2t1cC1oYXNoLWtleS0wMDAwMDA=",
+    make=lambda: __import__("base64").b64encode(secrets.token_bytes(32)).decode(),
+)
+# The HMAC key of the audit log's hash chain: without it nobody can rewrite a row and its
+# successors so that `manage.py verify_audit_log` still passes.
+AUDIT_CHAIN_KEY = _secret("YIWANG_AUDIT_CHAIN_KEY", "audit_chain_key", test_value="test-audit")
+AUDIT_RETENTION_DAYS = max(180, int(env("YIWANG_AUDIT_RETENTION_DAYS", "365")))
 DEBUG = env_bool("YIWANG_DEBUG", ENVIRONMENT == "development")
 ALLOWED_HOSTS = env_list(
     "YIWANG_ALLOWED_HOSTS", [".localhost", "localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -83,6 +126,9 @@ INSTALLED_APPS = [
     "yiwang.orgs",
     "yiwang.accounts",
     "yiwang.portal",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "oauth2_provider",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -119,6 +165,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff reach the back office only after their second factor (TOTP).
+    "yiwang.accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -217,7 +266,42 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/accounts/centre/"
+# Where people log in once for the whole site group (一次认证、全网通行): portals on other
+# hostnames send visitors here and receive a one-time ticket back (accounts/sso.py); other
+# departments' systems use OpenID Connect at {IDENTITY_URL}/o/.
+IDENTITY_URL = env("YIWANG_IDENTITY_URL", env("YIWANG_BASE_URL", "http://localhost:8000")).rstrip(
+    "/"
+)
+
+# SMS: console (prints) by default, a recording fake in tests; a real gateway's backend
+# implements yiwang.core.sms.BaseSmsBackend.
+SMS_BACKEND = env(
+    "YIWANG_SMS_BACKEND",
+    "yiwang.core.sms.RecordingSmsBackend"
+    if ENVIRONMENT == "test"
+    else "yiwang.core.sms.ConsoleSmsBackend",
+)
+SMS_CODE_TTL_SECONDS = int(env("YIWANG_SMS_CODE_TTL", "300"))
+# Brute-force protection, per (account, client address), counted in the cache.
+LOGIN_MAX_FAILURES = int(env("YIWANG_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCKOUT_SECONDS = int(env("YIWANG_LOGIN_LOCKOUT_SECONDS", "900"))
+
+# OpenID Connect provider (django-oauth-toolkit). RS256 signing key: PEM text.
+# Under test a key made in memory for the run (generating one takes a few milliseconds).
+OIDC_PRIVATE_KEY = env("YIWANG_OIDC_PRIVATE_KEY") or (
+    _new_rsa_key()
+    if ENVIRONMENT == "test"
+    else _local_secret("oidc_rsa_private_key.pem", _new_rsa_key)
+)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Filled in by the OIDC work: see the OAUTH2_PROVIDER dict below.
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_PRIVATE_KEY,
+    "PKCE_REQUIRED": True,
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -272,5 +356,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("YIWANG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Every task start and finish is logged at INFO: thousands of lines after a demo load.
+        "django_tasks": {"level": env("YIWANG_TASK_LOG_LEVEL", "WARNING")},
+    },
 }

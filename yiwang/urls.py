@@ -6,9 +6,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from yiwang.accounts import urls as accounts_urls
 from yiwang.portal import urls as portal_urls
 
 urlpatterns = [
+    path("accounts/", include(accounts_urls)),
+    # OpenID Connect provider for other departments' systems (django-oauth-toolkit).
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from yiwang.orgs.models import Department, normalize_uscc, validate_uscc
 
@@ -16,6 +17,12 @@ class RealNameLevel(models.IntegerChoices):
     REGISTERED = 1, "注册用户（密码）"
     PHONE = 2, "手机已核验"
     IDENTITY = 3, "身份已核验"
+
+
+class IdentityMethod(models.TextChoices):
+    # How a natural person reached level 3.
+    COUNTER = "counter", "窗口核验"
+    E_LICENSE = "e_license", "电子证照核验"
 
 
 class User(AbstractUser):
@@ -46,13 +53,69 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="account",
     )
+    # The resident ID number is sensitive personal data: stored only encrypted
+    # (yiwang.core.crypto), found by a keyed hash, shown by its masked form. Written by
+    # accounts.actions only.
+    id_number_encrypted = models.TextField("身份证号码（密文）", blank=True, editable=False)
+    id_number_digest = models.CharField(
+        "身份证号码检索摘要", max_length=64, blank=True, editable=False
+    )
+    id_number_masked = models.CharField("身份证号码", max_length=18, blank=True, editable=False)
+    mobile_verified_at = models.DateTimeField("手机核验时间", null=True, blank=True)
+    identity_verified_at = models.DateTimeField("身份核验时间", null=True, blank=True)
+    identity_verified_by = models.ForeignKey(
+        "self",
+        verbose_name="身份核验人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    identity_method = models.CharField(
+        "身份核验方式", max_length=20, choices=IdentityMethod.choices, blank=True
+    )
+    # Bumped by "log out everywhere": every session of the user, on every host, carries a
+    # hash of it and stops being valid (see _get_session_auth_hash).
+    session_generation = models.PositiveIntegerField("会话代数", default=0, editable=False)
 
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        permissions = [
+            ("view_id_number", "可查看完整身份证号码（每次查看均记入审计）"),
+            ("verify_identity", "可在窗口核验身份（实名等级三级）"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_digest"],
+                condition=~models.Q(id_number_digest=""),
+                name="user_id_number_unique",
+                violation_error_code="duplicate_id_number",
+                violation_error_message="该身份证号码已注册。",
+            ),
+            # A verified mobile logs in by SMS code, so it names one account only.
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=models.Q(mobile_verified_at__isnull=False),
+                name="user_verified_mobile_unique",
+                violation_error_code="duplicate_mobile",
+                violation_error_message="该手机号码已被其他账号核验使用。",
+            ),
+        ]
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password; the generation makes "log out everywhere" end
+        # every session of the user without finding them (cache-backed sessions cannot be
+        # listed).
+        return salted_hmac(
+            "yiwang.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def clean(self):
         super().clean()
@@ -70,6 +133,15 @@ class LegalPerson(models.Model):
         "统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc]
     )
     legal_representative = models.CharField("法定代表人", max_length=100)
+    # The natural person who administers the legal person online (authorizes its agents).
+    administrator = models.ForeignKey(
+        User,
+        verbose_name="法人管理员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="administered_legal_persons",
+    )
 
     class Meta:
         verbose_name = "法人"

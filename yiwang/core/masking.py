@@ -17,3 +17,12 @@ def mask_code(value, *, keep=4):
     if len(value) <= keep:
         return "*" * len(value)
     return "*" * (len(value) - keep) + value[-keep:]
+
+
+def mask_id_number(value):
+    """``330106199001011234`` → ``3301**********1234``: the province and city of issue and
+    the last four characters, as Chinese platforms show it."""
+    value = (value or "").strip()
+    if len(value) <= 8:
+        return "*" * len(value)
+    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"

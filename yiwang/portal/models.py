@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Q, Window
-from django.db.models.functions import Coalesce, ExtractYear, Length, RowNumber, Substr
+from django.db.models.functions import Coalesce, ExtractYear, RowNumber, Substr
 from django.http import HttpResponse
 from django.utils import feedgenerator, timezone
 from django.utils.html import strip_tags
@@ -202,29 +202,33 @@ def content_listing(queryset=None):
 
 
 def latest_content_by_parent(parents, *, limit=HOME_ITEMS_PER_COLUMN):
-    """The newest ``limit`` content pages directly under each page of ``parents``, as
-    ``{parent_pk: [page, ...]}``: one query however many parents (no N+1 on home pages)."""
-    by_path = {parent.path: parent.pk for parent in parents}
-    if not by_path:
-        return {}
-    parent_path = Substr("path", 1, Length("path") - Page.steplen)
-    rows = (
-        content_listing()
-        .filter(depth__in={len(path) // Page.steplen + 1 for path in by_path})
-        .annotate(parent_path=parent_path)
-        .filter(parent_path__in=list(by_path))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("parent_path")],
-                order_by=[F("sort_date").desc(), F("pk").desc()],
+    """The newest ``limit`` content pages anywhere under each page of ``parents``, as
+    ``{parent_pk: [page, ...]}``. A column whose items sit in sub-columns (a township column
+    with its own 工作动态 and 通知公告) shows their newest too. One query per distinct depth of
+    the parents, however many parents there are (no N+1 on home pages); the parents must not
+    contain one another."""
+    latest = {parent.pk: [] for parent in parents}
+    by_depth = {}
+    for parent in parents:
+        by_depth.setdefault(parent.depth, {})[parent.path] = parent.pk
+    for depth, by_path in by_depth.items():
+        prefix = Substr("path", 1, depth * Page.steplen)
+        rows = (
+            content_listing()
+            .filter(depth__gt=depth)
+            .annotate(ancestor_path=prefix)
+            .filter(ancestor_path__in=list(by_path))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("ancestor_path")],
+                    order_by=[F("sort_date").desc(), F("pk").desc()],
+                )
             )
+            .filter(rank__lte=limit)
         )
-        .filter(rank__lte=limit)
-    )
-    latest = {pk: [] for pk in by_path.values()}
-    for row in rows:
-        latest[by_path[row.parent_path]].append(row)
+        for row in rows:
+            latest[by_path[row.ancestor_path]].append(row)
     for pages in latest.values():
         pages.sort(key=lambda page: (page.sort_date, page.pk), reverse=True)
     return latest
@@ -383,6 +387,8 @@ class PortalHomePage(PortalPage):
             .public()
             .filter(children_of_paths([self.path, *channel_paths]))
             .exclude(in_subsite)
+            # Leaders and topics have sections of their own below.
+            .exclude(column_type__in=[ColumnType.LEADERS, ColumnType.TOPIC])
             .order_by("path")
         )
         latest = latest_content_by_parent(columns)

@@ -1,0 +1,3 @@
+"""(filled in by the identity work; see docs/identity.md)"""
+
+urlpatterns = []
