@@ -50,6 +50,8 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
+# The platform's own address (the identity host and OpenID Connect issuer) follows PORT.
+demo: export YIWANG_BASE_URL ?= http://localhost:$(PORT)
 demo: $(VENV)/.installed
 	$(MANAGE) migrate --no-input --verbosity 0
 	$(MANAGE) createcachetable

@@ -267,6 +267,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "/accounts/login/"
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL  # the admin's own login would skip the second factor
 LOGIN_REDIRECT_URL = "/accounts/centre/"
 # Where people log in once for the whole site group (一次认证、全网通行): portals on other
 # hostnames send visitors here and receive a one-time ticket back (accounts/sso.py); other
@@ -296,11 +297,55 @@ OIDC_PRIVATE_KEY = env("YIWANG_OIDC_PRIVATE_KEY") or (
     else _local_secret("oidc_rsa_private_key.pem", _new_rsa_key)
 )
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-# Filled in by the OIDC work: see the OAUTH2_PROVIDER dict below.
+# The issuer is the identity host itself: discovery at {IDENTITY_URL}/.well-known/
+# openid-configuration (also under /o/), endpoints under /o/. docs/oidc.md.
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": IDENTITY_URL,
     "OIDC_RSA_PRIVATE_KEY": OIDC_PRIVATE_KEY,
+    # Key rotation: the previous key (PEM) stays published in the JWKS, so ID tokens it
+    # signed still verify until they expire; new tokens are signed with the current key.
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
+        key for key in [env("YIWANG_OIDC_PREVIOUS_PRIVATE_KEY")] if key
+    ],
+    "OAUTH2_VALIDATOR_CLASS": "yiwang.accounts.oidc.PlatformOAuth2Validator",
+    "OAUTH2_BACKEND_CLASS": "yiwang.accounts.oidc.PlatformOAuthLibCore",
+    "SCOPES": {
+        "openid": "以一网统一身份认证账号登录",
+        "profile": "姓名和用户名",
+        "phone": "已核验的手机号码",
+        "real_name": "实名等级和脱敏的身份证号码",
+        "legal_person": "本次登录所代表的法人（名称、统一社会信用代码）",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    # Authorization code flow with PKCE (S256) only; no implicit or password grants.
     "PKCE_REQUIRED": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 30 * 60,
+    "ID_TOKEN_EXPIRE_SECONDS": 30 * 60,
+    # A refresh token dies this long after its access token expired (idle timeout).
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 12 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    # RFC 9700 (OAuth 2.0 Security BCP): enforce every recommendation now.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": PRODUCTION,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
 LANGUAGE_CODE = "zh-hans"

@@ -6,16 +6,27 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from yiwang.accounts import oidc_urls
 from yiwang.accounts import urls as accounts_urls
+from yiwang.accounts.views.staff import admin_login_redirect
 from yiwang.portal import urls as portal_urls
 
 urlpatterns = [
     path("accounts/", include(accounts_urls)),
     # OpenID Connect provider for other departments' systems (django-oauth-toolkit).
-    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    # Only the protocol endpoints: no self-service client registration (/o/applications/);
+    # department systems are registered by administrators in the back office.
+    path(
+        "o/",
+        include((oidc_urls.provider_urlpatterns, "oauth2_provider"), namespace="oauth2_provider"),
+    ),
+    # Staff log in at /accounts/login/ (password, then TOTP), never at the admins' own pages.
+    path("django-admin/login/", admin_login_redirect, {"default_next": "/django-admin/"}),
     path("django-admin/", admin.site.urls),
+    path("admin/login/", admin_login_redirect),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include(oidc_urls)),
     path("", include(portal_urls)),
 ]
 
@@ -27,5 +38,6 @@ if settings.SERVE_MEDIA:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
+handler403 = "yiwang.core.views.permission_denied"
 handler404 = "yiwang.portal.views.page_not_found"
 handler500 = "yiwang.portal.views.server_error"

@@ -24,6 +24,14 @@ class AccountsConfig(AppConfig):
             ),
         )
 
+        from django.db.models.signals import post_migrate
+
+        from .roles import after_migrate
+
+        # The three administrator roles need every app's permissions, so they are kept in
+        # step after each migrate rather than by a data migration.
+        post_migrate.connect(after_migrate, sender=self)
+
 
 class YiwangUsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's users app with the platform's user forms. Listed in INSTALLED_APPS as

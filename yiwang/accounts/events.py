@@ -32,3 +32,9 @@ LOGIN_HISTORY = (
     PASSWORD_CHANGED,
     SECOND_FACTOR_FAILED,
 )
+
+# Personal centre, legal persons and the service-centre counter (docs/identity.md).
+ID_NUMBER_LOOKUP = "accounts.id_number_lookup"
+MOBILE_LOOKUP = "accounts.mobile_lookup"
+ACTING_STARTED = "accounts.acting_started"
+ACTING_STOPPED = "accounts.acting_stopped"

@@ -39,3 +39,38 @@ def validate_password(password, *, user):
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
         raise ValidationError({"password": chinese_password_errors(exc)}) from exc
+
+
+class CharacterClassesValidator:
+    """At least ``min_classes`` of the four kinds of character: upper-case letters,
+    lower-case letters, digits, symbols (anything else, including Chinese characters).
+
+    List it in ``AUTH_PASSWORD_VALIDATORS`` after Django's own validators."""
+
+    def __init__(self, min_classes=3):
+        self.min_classes = min_classes
+
+    @staticmethod
+    def classes_in(password):
+        found = set()
+        for char in password:
+            if "A" <= char <= "Z":
+                found.add(0)
+            elif "a" <= char <= "z":
+                found.add(1)
+            elif char.isdigit():
+                found.add(2)
+            else:
+                found.add(3)
+        return found
+
+    def validate(self, password, user=None):
+        if len(self.classes_in(password)) < self.min_classes:
+            raise ValidationError(
+                self.get_help_text(),
+                code="password_too_few_character_classes",
+                params={"min_classes": self.min_classes},
+            )
+
+    def get_help_text(self):
+        return f"密码须包含大写字母、小写字母、数字、符号四类中的至少 {self.min_classes} 类。"

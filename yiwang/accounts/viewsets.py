@@ -26,6 +26,7 @@ from yiwang.core.audit import record
 from yiwang.core.masking import mask_mobile
 
 from .actions import authorize_agent, revoke_agent
+from .actions.roles import record_role_changes
 from .forms import UserCreationForm, UserEditForm
 from .models import AgentAuthorization, LegalPerson, User, UserKind
 
@@ -195,7 +196,12 @@ class AgentAuthorizationViewSet(SnippetViewSet):
 
 
 class AuditedUserCreateView(WagtailUserCreateView):
+    def get_form_kwargs(self):
+        # The form refuses superuser and role changes the editor may not make.
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
+
     def save_instance(self):
+        granted, revoked = self.form.role_changes()
         user = super().save_instance()
         record(
             action="accounts.admin_create_user",
@@ -204,11 +210,23 @@ class AuditedUserCreateView(WagtailUserCreateView):
             request=self.request,
             detail=_user_detail(user, self.form.changed_data),
         )
+        record_role_changes(
+            user=user,
+            granted=granted,
+            revoked=revoked,
+            acting_user=self.request.user,
+            request=self.request,
+        )
         return user
 
 
 class AuditedUserEditView(WagtailUserEditView):
+    def get_form_kwargs(self):
+        # The form refuses superuser and role changes the editor may not make.
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
+
     def save_instance(self):
+        granted, revoked = self.form.role_changes()
         user = super().save_instance()
         record(
             action="accounts.admin_edit_user",
@@ -216,6 +234,13 @@ class AuditedUserEditView(WagtailUserEditView):
             obj=user,
             request=self.request,
             detail=_user_detail(user, self.form.changed_data),
+        )
+        record_role_changes(
+            user=user,
+            granted=granted,
+            revoked=revoked,
+            acting_user=self.request.user,
+            request=self.request,
         )
         return user
 

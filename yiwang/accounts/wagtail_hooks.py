@@ -9,6 +9,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from yiwang.orgs.viewsets import DepartmentViewSet, RegionViewSet, ServiceCentreViewSet
 
+from .oidc_admin import register_oidc_admin
 from .viewsets import AgentAuthorizationViewSet, LegalPersonViewSet
 
 
@@ -27,3 +28,5 @@ class OrganisationGroup(SnippetViewSetGroup):
 
 
 register_snippet(OrganisationGroup)
+
+register_oidc_admin()  # docs/oidc.md

@@ -14,3 +14,8 @@ class CoreConfig(AppConfig):
 
         # Before Wagtail builds its fallback policy for the model, which it does on first use.
         register_permission_policy(AuditEvent, read_only_policy(AuditEvent))
+
+        from .views import audit_wagtail_admin_denials
+
+        # Wagtail's admin turns denials into redirects, past Django's 403 handler.
+        audit_wagtail_admin_denials()

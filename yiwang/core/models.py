@@ -1,11 +1,23 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEvent(models.Model):
-    """One row per audited write. Written by actions in the same transaction as the write."""
+    """One row per audited event. Written only by ``yiwang.core.audit.record``, in the same
+    transaction as the write it records.
 
-    occurred_at = models.DateTimeField("发生时间", auto_now_add=True, db_index=True)
+    The rows form a hash chain: ``row_hash`` is an HMAC (key ``settings.AUDIT_CHAIN_KEY``) of
+    the row's content together with the previous row's hash (``prev_hash``), and ``sequence``
+    numbers the rows without gaps. Editing, deleting or inserting a row breaks the chain at
+    that row, which ``manage.py verify_audit_log`` reports."""
+
+    sequence = models.PositiveBigIntegerField("序号", unique=True, editable=False)
+    # Set by record() before hashing (not auto_now_add), so the time is part of the chain.
+    occurred_at = models.DateTimeField("发生时间", default=timezone.now, db_index=True)
+    # Who acted, as hashed: the user's primary key at the time. ``actor`` is the same user for
+    # joins; it becomes NULL when the user is deleted, which leaves the chain intact.
+    actor_pk = models.CharField("操作人标识", max_length=64, blank=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -22,15 +34,36 @@ class AuditEvent(models.Model):
     object_repr = models.CharField("对象", max_length=255, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
     client_address = models.GenericIPAddressField("客户端地址", null=True, blank=True)
+    prev_hash = models.CharField("上一条哈希", max_length=64, editable=False)
+    row_hash = models.CharField("本条哈希", max_length=64, editable=False)
 
     class Meta:
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
-        ordering = ["-occurred_at", "-id"]
+        ordering = ["-sequence"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_repr}"
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M:%S}"
+        return f"#{self.sequence} {when} {self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit chain: one row (pk 1) with the last sequence number and hash.
+
+    ``record()`` locks this row (SELECT ... FOR UPDATE) before it numbers and hashes a new
+    audit row, so concurrent writers on PostgreSQL queue up instead of forking the chain.
+    ``verify_audit_log`` compares it with the last row: rows cut off the end are noticed."""
+
+    last_sequence = models.PositiveBigIntegerField("最后序号", default=0)
+    last_hash = models.CharField("最后哈希", max_length=64)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self):
+        return f"#{self.last_sequence} {self.last_hash[:12]}"
 
 
 class ScheduledJobRun(models.Model):

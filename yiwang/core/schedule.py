@@ -25,4 +25,5 @@ class ScheduledJob:
 SCHEDULE = [
     ScheduledJob("publish_scheduled_pages", "yiwang.core.tasks.publish_scheduled_pages", MINUTE),
     ScheduledJob("prune_task_results", "yiwang.core.tasks.prune_task_results", DAY),
+    ScheduledJob("prune_audit_log", "yiwang.core.tasks.prune_audit_log", DAY),
 ]

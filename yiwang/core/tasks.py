@@ -11,6 +11,8 @@ import logging
 from django.core.management import call_command
 from django_tasks import task, task_backends
 
+from . import audit
+
 logger = logging.getLogger(__name__)
 
 TASK_RESULT_RETENTION_DAYS = 7
@@ -46,3 +48,11 @@ def prune_task_results(min_age_days=TASK_RESULT_RETENTION_DAYS):
         verbosity=0,
     )
     return before - DBTaskResult.objects.filter(backend_name=backend.alias).count()
+
+
+@task()
+def prune_audit_log():
+    """Delete audit rows older than ``settings.AUDIT_RETENTION_DAYS`` (at least 180 days),
+    recording the pruning in the chain (``yiwang.core.audit.prune``). Returns how many rows
+    were deleted; fails, deleting nothing, when the chain does not verify."""
+    return audit.prune()

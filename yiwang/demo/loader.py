@@ -29,6 +29,7 @@ from yiwang.portal.models import (
 
 from . import geography as geo
 from .builder import DemoBuilder
+from .identity import build_identity, describe_identity, reset_identity
 from .spec import (
     DEFAULT_PORT,
     DEFAULT_SEED,
@@ -54,6 +55,7 @@ class DemoReport:
     logins: list[tuple[str, str, str, list[str]]] = field(default_factory=list)
     content_pages: int = 0
     seconds: float | None = None
+    identity_lines: list[str] = field(default_factory=list)
 
     def lines(self):
         out = []
@@ -76,6 +78,7 @@ class DemoReport:
             out.append(f"  {username} / {password}  {role}")
             if groups:
                 out.append(f"      用户组：{'、'.join(groups)}")
+        out += self.identity_lines
         return out
 
 
@@ -106,6 +109,7 @@ def describe_demo(*, already_loaded=False, seconds=None):
     province = sites.get(portal_hostname(geo.PROVINCE))
     if province is not None:
         report.admin_url = site_url(province) + "admin/"
+        report.identity_lines = describe_identity(province.port)
     users = {
         u.username: u
         for u in get_user_model()
@@ -175,6 +179,7 @@ def reset_demo():
         # Deleting a root deletes its subtree, its Site, redirects and per-site settings.
         Page.objects.filter(pk=root_id).delete()
 
+    reset_identity()
     _demo_users().delete()
     regions = Region.objects.filter(code__startswith=geo.DEMO_CODE_PREFIX)
     try:
@@ -243,6 +248,7 @@ def load_demo(*, port=DEFAULT_PORT, seed=DEFAULT_SEED, reset=False, progress=Fal
             leave=False,
         ) as bar:
             builder.build(bar)
+            build_identity(admin=builder.admin, users=builder.users, port=port)
             bar.total = bar.n
             bar.refresh()
     return describe_demo(seconds=time.monotonic() - started)

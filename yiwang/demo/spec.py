@@ -113,6 +113,14 @@ DEMO_USERS = (
         "松林县人民政府编辑：撰写并提交审核",
         grants=(("990121", "editor"),),
     ),
+    # The three separated administrators of 等保 level 3 (yiwang/accounts/roles.py), and a
+    # service-centre clerk who verifies identities at the counter (real-name level 3).
+    DemoUser("sysadmin", "赵建平", "99", "office", "系统管理员：站点、门户设置、部门、接入系统"),
+    DemoUser("secadmin", "钱慧敏", "99", "office", "安全管理员：账号、用户组与权限、双因素重置"),
+    DemoUser("auditor", "孙志远", "99", "office", "审计管理员：只读审计日志与链校验"),
+    DemoUser(
+        "clerk.songlin", "吴晓燕", "990121", "office", "松林县政务服务中心窗口：实名核验（三级）"
+    ),
     DemoUser(
         "reviewer.songlin",
         "陈立新",
@@ -127,6 +135,39 @@ DEMO_USERS = (
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class DemoCitizen:
+    username: str
+    display_name: str
+    mobile: str
+    # A well-formed number (real region code, valid birth date and check digit) of a
+    # fictional person.
+    id_number: str
+    level: int
+    role: str
+
+
+DEMO_CITIZENS = (
+    DemoCitizen(
+        "zhangsan",
+        "张三",
+        "13900000001",
+        "110101199003074514",
+        3,
+        "自然人（三级），示范企业的管理员",
+    ),
+    DemoCitizen(
+        "lisi", "李四", "13900000002", "110102198807152313", 2, "自然人（二级），示范企业的经办人"
+    ),
+)
+DEMO_COMPANY = {
+    "name": "松林县青禾农业科技有限公司",
+    "uscc": "91990121MA00000Q0K",
+    "legal_representative": "张三",
+}
+DEMO_EMAIL_DOMAIN = "demo.yiwang.localhost"
 
 
 def places():

@@ -33,6 +33,9 @@ def create_portal(
     )
     root.add_child(instance=home)
     home.save_revision().publish()
+    if is_default:
+        # Wagtail allows one default site (its own admin breaks on two).
+        Site.objects.filter(is_default_site=True).update(is_default_site=False)
     site = Site.objects.create(
         hostname=hostname,
         port=port,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -55,11 +56,41 @@ def read_count(request, page_id):
 @never_cache
 @require_GET
 def session_state(request):
-    """Who is logged in, for the greeting in the page header ("您好，xxx" or 登录)."""
+    """Who is logged in, for the greeting in the page header ("您好，xxx" or 登录).
+
+    Also what the script needs around it: where 登录 leads on this host (the sign-on round
+    trip on a portal, the login page on the identity host), whether to try the silent
+    sign-on (``sso_check``: a portal, nobody logged in here), the identity host to check
+    first, and a CSRF token for the 退出 form (the public pages carry none).
+    """
+    from django.middleware.csrf import get_token
+
+    from yiwang.accounts import sso
+
+    on_identity_host = sso.is_identity_host(request)
+    login_url = settings.LOGIN_URL if on_identity_host else reverse("accounts:sso_start")
     user = request.user
     if not user.is_authenticated:
-        return JsonResponse({"authenticated": False, "name": "", "login_url": settings.LOGIN_URL})
-    return JsonResponse({"authenticated": True, "name": str(user), "login_url": ""})
+        return JsonResponse(
+            {
+                "authenticated": False,
+                "name": "",
+                "login_url": login_url,
+                "sso_check": not on_identity_host,
+                "identity_url": settings.IDENTITY_URL,
+            }
+        )
+    return JsonResponse(
+        {
+            "authenticated": True,
+            "name": str(user),
+            "login_url": "",
+            "sso_check": False,
+            "logout_url": reverse("accounts:logout"),
+            "centre_url": settings.LOGIN_REDIRECT_URL,
+            "csrf_token": get_token(request),
+        }
+    )
 
 
 def page_not_found(request, exception=None):

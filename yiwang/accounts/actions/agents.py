@@ -20,7 +20,9 @@ def _may_manage_agents(user, legal_person, permission):
     return user.has_perm(permission)
 
 
-def authorize_agent(*, legal_person, agent, expires_at=None, acting_user, request=None):
+def authorize_agent(
+    *, legal_person, agent, expires_at=None, acting_user, request=None, on_behalf_of=""
+):
     """Authorize the natural person ``agent`` to act for ``legal_person`` (经办人授权).
 
     Allowed to the legal person's own account and to staff with the
@@ -74,9 +76,8 @@ def authorize_agent(*, legal_person, agent, expires_at=None, acting_user, reques
             actor=acting_user,
             obj=authorization,
             request=request,
-            on_behalf_of=legal_person.name
-            if acting_user.legal_person_id == legal_person.pk
-            else "",
+            on_behalf_of=on_behalf_of
+            or (legal_person.name if acting_user.legal_person_id == legal_person.pk else ""),
             detail={
                 "legal_person_id": legal_person.pk,
                 "legal_person_uscc": mask_code(legal_person.uscc),
@@ -88,7 +89,7 @@ def authorize_agent(*, legal_person, agent, expires_at=None, acting_user, reques
     return authorization
 
 
-def revoke_agent(*, authorization, acting_user, reason="", request=None):
+def revoke_agent(*, authorization, acting_user, reason="", request=None, on_behalf_of=""):
     """Revoke a live authorization now. Allowed to the legal person's own account, to the
     agent (who may give up the authorization) and to staff with the
     ``accounts.change_agentauthorization`` permission. Raises ``ValidationError`` if it is
@@ -118,9 +119,8 @@ def revoke_agent(*, authorization, acting_user, reason="", request=None):
             actor=acting_user,
             obj=locked,
             request=request,
-            on_behalf_of=legal_person.name
-            if acting_user.legal_person_id == legal_person.pk
-            else "",
+            on_behalf_of=on_behalf_of
+            or (legal_person.name if acting_user.legal_person_id == legal_person.pk else ""),
             detail={
                 "legal_person_id": legal_person.pk,
                 "agent_id": locked.agent_id,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.accounts.models import AgentAuthorization, LegalPerson, User, UserKind
+from yiwang.accounts.tests.otp_helpers import login_with_second_factor
 from yiwang.core.audit import record
 from yiwang.core.models import AuditEvent
 from yiwang.orgs.models import Department, Region, ServiceCentre
@@ -20,7 +21,7 @@ PASSWORD = "Qingshan-2026-staff"
 
 @pytest.fixture
 def admin_client(client, superuser):
-    client.force_login(superuser)
+    login_with_second_factor(client, superuser)
     return client
 
 

@@ -29,7 +29,11 @@ def test_every_schedule_entry_is_a_real_task():
         assert isinstance(job.task, Task)
         assert job.task.get_backend().validate_task(job.task) is None
     intervals = {job.name: job.interval_seconds for job in SCHEDULE}
-    assert intervals == {"publish_scheduled_pages": 60, "prune_task_results": 86400}
+    assert intervals == {
+        "publish_scheduled_pages": 60,
+        "prune_task_results": 86400,
+        "prune_audit_log": 86400,
+    }
 
 
 def test_every_platform_task_is_scheduled():
@@ -134,6 +138,7 @@ def test_run_scheduler_once(capsys):
     out = capsys.readouterr().out
     assert "已入队：publish_scheduled_pages" in out
     assert "已入队：prune_task_results" in out
-    assert ScheduledJobRun.objects.count() == 2
+    assert "已入队：prune_audit_log" in out
+    assert ScheduledJobRun.objects.count() == 3
     with pytest.raises(CommandError, match="--interval 必须大于 0"):
         call_command("run_scheduler", once=True, interval=0)

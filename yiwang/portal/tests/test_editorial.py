@@ -24,6 +24,7 @@ from wagtail.models import (
 from wagtail.test.utils.form_data import querydict_from_html
 
 from yiwang.accounts.models import User
+from yiwang.accounts.tests.otp_helpers import login_with_second_factor
 from yiwang.core.models import AuditEvent
 from yiwang.portal import editorial
 from yiwang.portal.constants import ColumnType, SubjectCategory
@@ -75,7 +76,7 @@ def make_staff(editorials):
 
 
 def login(client, user):
-    client.force_login(user)
+    login_with_second_factor(client, user)
     return client
 
 

@@ -12,6 +12,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page
 
 from yiwang.accounts.models import User
+from yiwang.accounts.tests.otp_helpers import login_with_second_factor
 from yiwang.core.models import AuditEvent
 from yiwang.orgs.models import Department
 from yiwang.portal import migration_hooks
@@ -78,7 +79,7 @@ def form_data(site_group, bureau_site, department, **extra):
 def test_superuser_previews_then_confirms_a_migration(
     client, admin_user, site_group, bureau_site, department
 ):
-    client.force_login(admin_user)
+    login_with_second_factor(client, admin_user)
     index_url = reverse("portal_migration:index")
     create_url = reverse("portal_migration:create")
     response = client.get(index_url)
@@ -113,7 +114,7 @@ def test_superuser_previews_then_confirms_a_migration(
 def test_form_and_action_errors_are_shown_in_chinese(
     client, admin_user, site_group, bureau_site, department
 ):
-    client.force_login(admin_user)
+    login_with_second_factor(client, admin_user)
     create_url = reverse("portal_migration:create")
     before = tree_snapshot()
     response = client.post(
@@ -144,7 +145,7 @@ def test_form_and_action_errors_are_shown_in_chinese(
 
 def test_users_without_the_permission_are_turned_away(client, site_group, bureau_site, department):
     editor = staff("editor")
-    client.force_login(editor)
+    login_with_second_factor(client, editor)
     before = tree_snapshot()
     for url in [reverse("portal_migration:index"), reverse("portal_migration:create")]:
         response = client.get(url)
@@ -169,11 +170,11 @@ def test_users_with_the_permission_get_the_menu_and_the_page_button(
     request = RequestFactory().get("/admin/")
     request.user = migrator
     assert migration_hooks.register_menu_item().is_shown(request)
-    client.force_login(migrator)
+    login_with_second_factor(client, migrator)
     assert client.get(reverse("portal_migration:index")).status_code == 200
 
     admin = User.objects.create_superuser(username="admin", password="x")
-    client.force_login(admin)
+    login_with_second_factor(client, admin)
     response = client.get(reverse("wagtailadmin_explore", args=[bureau_site.root_page_id]))
     column = Page.objects.get(slug="gzdt")
     assert response.status_code == 200

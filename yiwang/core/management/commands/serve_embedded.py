@@ -24,7 +24,9 @@ def gunicorn_has_control_socket():
     return any(setting.name == "control_socket" for setting in KNOWN_SETTINGS)
 
 
-def build_commands(*, port, workers=2, threads=4, with_worker=True, python=None):
+def build_commands(
+    *, port, workers=2, threads=4, with_worker=True, with_department_system=False, python=None
+):
     """The child processes of the embedded deployment, as ``ChildSpec``s."""
     python = python or sys.executable
     env = {
@@ -59,7 +61,26 @@ def build_commands(*, port, workers=2, threads=4, with_worker=True, python=None)
     specs.append(
         ChildSpec("scheduler", [python, "-m", "django", "run_scheduler"], env=env, cwd=cwd)
     )
+    if with_department_system:
+        # The demo's "other department's system", a separate OpenID Connect relying party.
+        specs.append(
+            ChildSpec(
+                "department-system",
+                [
+                    python, "-m", "django", "run_department_system",
+                    "--port", str(port + 1), "--quiet",
+                ],
+                env=env,
+                cwd=cwd,
+            )
+        )  # fmt: skip
     return specs
+
+
+def demo_department_system_configured():
+    from yiwang.demo.oidc_demo import read_config
+
+    return read_config() is not None
 
 
 class Command(BaseCommand):
@@ -81,7 +102,14 @@ class Command(BaseCommand):
         if workers < 1 or threads < 1:
             raise CommandError("--workers 和 --threads 至少为 1")
         with_worker = uses_database_queue()
-        specs = build_commands(port=port, workers=workers, threads=threads, with_worker=with_worker)
+        with_department_system = demo_department_system_configured()
+        specs = build_commands(
+            port=port,
+            workers=workers,
+            threads=threads,
+            with_worker=with_worker,
+            with_department_system=with_department_system,
+        )
         worker = (
             "任务执行器 db_worker / task worker"
             if with_worker
@@ -91,7 +119,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"一网嵌入式部署 / Yiwang embedded: 网站 web http://0.0.0.0:{port} (gunicorn, "
             f"{workers} workers × {threads} threads)；{worker}；"
-            f"定时调度器 scheduler run_scheduler。Ctrl-C 停止 / to stop."
+            f"定时调度器 scheduler run_scheduler"
+            + (
+                f"；演示部门系统 demo department system http://localhost:{port + 1}/"
+                if with_department_system
+                else ""
+            )
+            + "。Ctrl-C 停止 / to stop."
         )
         self.stdout.flush()
         code = Supervisor(specs, err=sys.stderr).run()
