@@ -263,6 +263,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # At least three of: upper case, lower case, digits, symbols.
+    {"NAME": "yiwang.accounts.validators.CharacterClassesValidator"},
 ]
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -288,6 +290,12 @@ SMS_CODE_TTL_SECONDS = int(env("YIWANG_SMS_CODE_TTL", "300"))
 # Brute-force protection, per (account, client address), counted in the cache.
 LOGIN_MAX_FAILURES = int(env("YIWANG_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(env("YIWANG_LOGIN_LOCKOUT_SECONDS", "900"))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    env("YIWANG_LOGIN_MAX_FAILURES_PER_ADDRESS", str(10 * LOGIN_MAX_FAILURES))
+)
+# How many reverse proxies in front of the app servers append to X-Forwarded-For (nginx
+# in production: 1). 0 trusts only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(env("YIWANG_TRUSTED_PROXIES", "0"))
 
 # OpenID Connect provider (django-oauth-toolkit). RS256 signing key: PEM text.
 # Under test a key made in memory for the run (generating one takes a few milliseconds).

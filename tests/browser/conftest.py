@@ -199,6 +199,10 @@ def live_sites(live_server, site_group, settings):  # noqa: F811
         site.save(update_fields=["port"])
     cache.clear()
     settings.WAGTAILADMIN_BASE_URL = live_server.url
+    # Pages check for a single sign-on session at the identity host and bounce through it
+    # when it answers (site.js). Tests about something else point it at a closed port, so
+    # their pages stay put; tests/browser/test_sso_journey.py points it at the live server.
+    settings.IDENTITY_URL = "http://localhost:9"
     return LiveSites(site_group, port)
 
 

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from yiwang.core.audit import client_ip
+
 MAX_LOCKOUT_SECONDS = 24 * 3600
 # How long a pair's failures and lockouts are remembered after the last one.
 MEMORY_SECONDS = 24 * 3600
@@ -42,28 +44,6 @@ PREFIX = "accounts:throttle"
 
 def address_max_failures():
     return getattr(settings, "LOGIN_MAX_FAILURES_PER_ADDRESS", 10 * settings.LOGIN_MAX_FAILURES)
-
-
-def client_ip(request):
-    """The client's address: ``REMOTE_ADDR``, or, behind ``settings.TRUSTED_PROXY_COUNT``
-    reverse proxies, the address the outermost trusted proxy saw (the ``n``-th entry from the
-    right of ``X-Forwarded-For``; entries further left were written by the client itself and
-    could be anything)."""
-    remote = request.META.get("REMOTE_ADDR") or ""
-    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            candidate = forwarded[-proxies]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                pass
-    return remote
 
 
 def _address_key(address):

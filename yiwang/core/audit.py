@@ -44,12 +44,34 @@ class AuditChainBroken(Exception):
     """The chain does not verify; pruning refuses to delete evidence."""
 
 
+def client_ip(request):
+    """The client's address: ``REMOTE_ADDR``, or, behind ``settings.TRUSTED_PROXY_COUNT``
+    reverse proxies, the address the outermost trusted proxy saw (the ``n``-th entry from the
+    right of ``X-Forwarded-For``; entries further left were written by the client itself and
+    could be anything)."""
+    remote = (request.META.get("REMOTE_ADDR") or "").strip()
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
+    return remote
+
+
 def client_address(request):
-    """The client's IP address, or None when there is none or it is not an address (an
-    invalid value would make PostgreSQL's inet column refuse the row)."""
+    """The client's IP address (``client_ip``), or None when there is none or it is not an
+    address (an invalid value would make PostgreSQL's inet column refuse the row)."""
     if request is None:
         return None
-    value = (request.META.get("REMOTE_ADDR") or "").strip()
+    value = client_ip(request)
     try:
         ipaddress.ip_address(value)
     except ValueError:

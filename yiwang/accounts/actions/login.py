@@ -91,12 +91,12 @@ def _verified_user(mobile):
 
 
 def _address_detail(request, detail):
-    """The audit row's own column has REMOTE_ADDR; behind trusted proxies the client's
-    address differs and goes into the detail too."""
+    """The audit row's own column has the client's address (``core.audit.client_ip``);
+    behind trusted proxies the nearest proxy's address goes into the detail too."""
     if request is not None:
-        address = client_ip(request)
-        if address and address != request.META.get("REMOTE_ADDR"):
-            detail["client"] = address
+        remote = request.META.get("REMOTE_ADDR")
+        if remote and client_ip(request) != remote:
+            detail["proxy"] = remote
     return detail
 
 
