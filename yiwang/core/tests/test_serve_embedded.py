@@ -32,7 +32,7 @@ def test_builds_the_three_processes():
     assert "--workers 2" in argv and "--threads 4" in argv
     # Two instances on one machine must not fight over gunicorn's control socket.
     assert ("--no-control-socket" in argv) == gunicorn_has_control_socket()
-    assert worker.argv == ["/py", "-m", "django", "db_worker", "--no-reload"]
+    assert worker.argv == ["/py", "-m", "django", "run_worker", "--no-reload"]
     assert scheduler.argv == ["/py", "-m", "django", "run_scheduler"]
     for spec in (web, worker, scheduler):
         assert spec.cwd == str(REPO)

@@ -55,7 +55,7 @@ def build_commands(
         # No autoreload: the supervisor owns the process and its signals.
         specs.append(
             ChildSpec(
-                "worker", [python, "-m", "django", "db_worker", "--no-reload"], env=env, cwd=cwd
+                "worker", [python, "-m", "django", "run_worker", "--no-reload"], env=env, cwd=cwd
             )
         )
     specs.append(
