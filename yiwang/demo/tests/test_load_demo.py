@@ -60,6 +60,13 @@ CLOSED_HOSTS = [
 
 
 @pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path):
+    # The demo writes the department system's client secret into the data directory.
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
 def no_stale_closed_sites():
     # The site-migration code caches closed site ids; the test's transaction is rolled back,
     # so ids cached here must not leak into other tests in this process.
@@ -200,7 +207,16 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
 
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(department__region__in=regions)}
-    assert sorted(users) == ["admin", "editor.province", "editor.songlin", "reviewer.songlin"]
+    assert sorted(users) == [
+        "admin",
+        "auditor",
+        "clerk.songlin",
+        "editor.province",
+        "editor.songlin",
+        "reviewer.songlin",
+        "secadmin",
+        "sysadmin",
+    ]
     for user in users.values():
         assert user.kind == "staff" and user.check_password(DEMO_PASSWORD)
         user.full_clean()
@@ -218,6 +234,39 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
         "明川省人民政府·初审",
         "明川省人民政府·终审",
     }
+    # Three separated administrators, one role each; a clerk who verifies identities.
+    assert groups("sysadmin") == {"系统管理员"}
+    assert groups("secadmin") == {"安全管理员"}
+    assert groups("auditor") == {"审计管理员"}
+    assert users["clerk.songlin"].has_perm("accounts.verify_identity")
+    assert not users["auditor"].has_perm("accounts.verify_identity")
+    # Every staff account has its demo authenticator, whose secret the summary prints.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from yiwang.demo.staff_devices import is_demo_key
+
+    for user in users.values():
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        assert is_demo_key(device)
+    # Two citizens: 张三 at level 3 (verified at the counter) administers the demo company,
+    # 李四 at level 2 is its agent; their ID numbers are stored encrypted, shown masked.
+    from yiwang.accounts.models import AgentAuthorization, LegalPerson
+
+    zhang = User.objects.get(username="zhangsan")
+    li = User.objects.get(username="lisi")
+    assert (zhang.real_name_level, li.real_name_level) == (3, 2)
+    assert zhang.identity_verified_by == users["clerk.songlin"]
+    assert zhang.id_number_masked == "1101**********4514"
+    assert "110101199003074514" not in zhang.id_number_encrypted
+    company = LegalPerson.objects.get(administrator=zhang)
+    assert AgentAuthorization.objects.get(legal_person=company, agent=li).is_active()
+    # The department system is registered for OpenID Connect and its config written.
+    from oauth2_provider.models import Application
+
+    from yiwang.demo.oidc_demo import CLIENT_ID, read_config
+
+    assert Application.objects.filter(client_id=CLIENT_ID).exists()
+    assert read_config()["base_url"] == "http://localhost:8001"
 
     # The summary names every portal, the closed sites and the logins.
     lines = output.splitlines()
@@ -228,8 +277,9 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     for host in CLOSED_HOSTS:
         assert f"http://{host}:8000/ → http://songlin.localhost:8000/" in output
     assert "管理后台：http://mingchuan.localhost:8000/admin/" in output
-    for username in users:
+    for username in [*users, "zhangsan", "lisi"]:
         assert f"{username} / {DEMO_PASSWORD}" in output
+    assert "演示部门系统（OpenID Connect 单点登录）：http://localhost:8001/" in output
 
     # A second run changes nothing and prints the same addresses and logins.
     before = content_snapshot()
@@ -246,7 +296,8 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     assert "管理后台：http://mingchuan.localhost:8123/admin/" in reset
     assert content_snapshot() == before
     assert Page.objects.count() == page_count
-    assert User.objects.filter(username__in=users).count() == 4
+    assert User.objects.filter(username__in=[*users, "zhangsan", "lisi"]).count() == 10
+    assert LegalPerson.objects.filter(name="松林县青禾农业科技有限公司").count() == 1
     ports = Site.objects.filter(hostname__in=demo_hostnames()).values_list("port", flat=True)
     assert sorted(ports) == [8123] * 10
 
