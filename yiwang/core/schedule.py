@@ -26,4 +26,5 @@ SCHEDULE = [
     ScheduledJob("publish_scheduled_pages", "yiwang.core.tasks.publish_scheduled_pages", MINUTE),
     ScheduledJob("prune_task_results", "yiwang.core.tasks.prune_task_results", DAY),
     ScheduledJob("prune_audit_log", "yiwang.core.tasks.prune_audit_log", DAY),
+    ScheduledJob("clear_expired_sessions", "yiwang.core.tasks.clear_expired_sessions", DAY),
 ]

@@ -56,3 +56,12 @@ def prune_audit_log():
     recording the pruning in the chain (``yiwang.core.audit.prune``). Returns how many rows
     were deleted; fails, deleting nothing, when the chain does not verify."""
     return audit.prune()
+
+
+@task()
+def clear_expired_sessions():
+    """Delete expired sessions (Django's ``clearsessions``): every first visit to a portal
+    keeps a small anonymous session for the single sign-on check. Nothing to do when
+    sessions live in Redis, which expires them itself."""
+    call_command("clearsessions")
+    return "ok"

@@ -33,6 +33,7 @@ def test_every_schedule_entry_is_a_real_task():
         "publish_scheduled_pages": 60,
         "prune_task_results": 86400,
         "prune_audit_log": 86400,
+        "clear_expired_sessions": 86400,
     }
 
 
@@ -139,6 +140,7 @@ def test_run_scheduler_once(capsys):
     assert "已入队：publish_scheduled_pages" in out
     assert "已入队：prune_task_results" in out
     assert "已入队：prune_audit_log" in out
-    assert ScheduledJobRun.objects.count() == 3
+    assert "已入队：clear_expired_sessions" in out
+    assert ScheduledJobRun.objects.count() == 4
     with pytest.raises(CommandError, match="--interval 必须大于 0"):
         call_command("run_scheduler", once=True, interval=0)

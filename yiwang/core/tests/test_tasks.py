@@ -92,3 +92,23 @@ def test_prune_task_results_deletes_finished_results_older_than_a_week():
 def test_prune_task_results_does_nothing_without_a_database_queue():
     # Tests run tasks at once (ImmediateBackend): no results are kept in the database.
     assert prune_task_results.enqueue().return_value == 0
+
+
+@pytest.mark.django_db
+def test_clear_expired_sessions_deletes_only_expired_ones():
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from yiwang.core.tasks import clear_expired_sessions
+
+    now = timezone.now()
+    Session.objects.create(
+        session_key="old", session_data="", expire_date=now - datetime.timedelta(days=1)
+    )
+    Session.objects.create(
+        session_key="live", session_data="", expire_date=now + datetime.timedelta(days=1)
+    )
+    clear_expired_sessions.enqueue()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
