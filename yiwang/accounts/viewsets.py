@@ -195,16 +195,21 @@ class AgentAuthorizationViewSet(SnippetViewSet):
         ]
 
 
-class AuditedUserCreateView(WagtailUserCreateView):
+class AuditedUserFormMixin:
+    """The back office's user create and edit views: the form knows who edits (it refuses
+    superuser and role changes they may not make), and every save is audited together with
+    the roles it gave or took."""
+
+    audit_action = ""
+
     def get_form_kwargs(self):
-        # The form refuses superuser and role changes the editor may not make.
         return {**super().get_form_kwargs(), "for_user": self.request.user}
 
     def save_instance(self):
         granted, revoked = self.form.role_changes()
         user = super().save_instance()
         record(
-            action="accounts.admin_create_user",
+            action=self.audit_action,
             actor=self.request.user,
             obj=user,
             request=self.request,
@@ -220,29 +225,12 @@ class AuditedUserCreateView(WagtailUserCreateView):
         return user
 
 
-class AuditedUserEditView(WagtailUserEditView):
-    def get_form_kwargs(self):
-        # The form refuses superuser and role changes the editor may not make.
-        return {**super().get_form_kwargs(), "for_user": self.request.user}
+class AuditedUserCreateView(AuditedUserFormMixin, WagtailUserCreateView):
+    audit_action = "accounts.admin_create_user"
 
-    def save_instance(self):
-        granted, revoked = self.form.role_changes()
-        user = super().save_instance()
-        record(
-            action="accounts.admin_edit_user",
-            actor=self.request.user,
-            obj=user,
-            request=self.request,
-            detail=_user_detail(user, self.form.changed_data),
-        )
-        record_role_changes(
-            user=user,
-            granted=granted,
-            revoked=revoked,
-            acting_user=self.request.user,
-            request=self.request,
-        )
-        return user
+
+class AuditedUserEditView(AuditedUserFormMixin, WagtailUserEditView):
+    audit_action = "accounts.admin_edit_user"
 
 
 def _user_detail(user, changed):

@@ -1,5 +1,7 @@
 """Masking personal identifiers before they reach logs, audit rows or pages."""
 
+import ipaddress
+
 
 def mask_mobile(value):
     """``13812345678`` → ``138****5678``; short or empty values are masked whole."""
@@ -26,3 +28,18 @@ def mask_id_number(value):
     if len(value) <= 8:
         return "*" * len(value)
     return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
+
+
+def mask_address(value):
+    """``192.168.3.7`` → ``192.168.*.*``; IPv6 keeps its first two groups."""
+    if not value:
+        return ""
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return "*"
+    if address.version == 4:
+        first, second, *_ = str(address).split(".")
+        return f"{first}.{second}.*.*"
+    groups = address.exploded.split(":")
+    return f"{int(groups[0], 16):x}:{int(groups[1], 16):x}:*"

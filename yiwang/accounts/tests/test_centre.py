@@ -22,8 +22,9 @@ from yiwang.accounts import acting, events
 from yiwang.accounts.actions import authorize_agent, set_id_number
 from yiwang.accounts.decorators import real_name_required
 from yiwang.accounts.models import AgentAuthorization, RealNameLevel, User, UserKind
-from yiwang.accounts.views.centre import LOGINS_PER_PAGE, login_history, mask_address
+from yiwang.accounts.views.centre import LOGINS_PER_PAGE, login_history
 from yiwang.core.audit import record
+from yiwang.core.masking import mask_address
 from yiwang.core.models import AuditEvent
 from yiwang.core.sms import RecordingSmsBackend
 

@@ -5,8 +5,6 @@ Thin views: forms check the input, ``accounts.actions`` write, ``accounts.acting
 legal person acted for. Every page is per-user and never cached.
 """
 
-import ipaddress
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -20,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yiwang.core.masking import mask_mobile
+from yiwang.core.masking import mask_address, mask_mobile
 from yiwang.core.models import AuditEvent
 
 from .. import acting, events
@@ -60,21 +58,6 @@ LOGIN_ACTION_LABELS = {
     events.PASSWORD_CHANGED: "修改密码",
     events.SECOND_FACTOR_FAILED: "动态口令验证失败",
 }
-
-
-def mask_address(value):
-    """``192.168.3.7`` → ``192.168.*.*``; IPv6 keeps its first two groups."""
-    if not value:
-        return ""
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return "*"
-    if address.version == 4:
-        first, second, *_ = str(address).split(".")
-        return f"{first}.{second}.*.*"
-    groups = address.exploded.split(":")
-    return f"{int(groups[0], 16):x}:{int(groups[1], 16):x}:*"
 
 
 def centre_view(view):
