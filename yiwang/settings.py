@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "yiwang.orgs",
     "yiwang.accounts",
     "yiwang.portal",
+    "yiwang.catalog",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "oauth2_provider",
