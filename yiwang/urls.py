@@ -9,6 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from yiwang.accounts import oidc_urls
 from yiwang.accounts import urls as accounts_urls
 from yiwang.accounts.views.staff import admin_login_redirect
+from yiwang.catalog import urls as catalog_urls
+from yiwang.catalog.api import api as catalog_api
 from yiwang.portal import urls as portal_urls
 
 urlpatterns = [
@@ -28,6 +30,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include(oidc_urls)),
     path("", include(portal_urls)),
+    # The service hall's catalog on every portal, and its read API.
+    path("fuwu/", include(catalog_urls)),
+    path("api/catalog/v1/", catalog_api.urls),
 ]
 
 if settings.SERVE_MEDIA:
