@@ -33,7 +33,8 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from yiwang.core.audit import client_address, record
 from yiwang.core.masking import mask_code
 
-from .models import AgentAuthorization, LegalPerson
+from .models import LegalPerson
+from .queries import acting_role
 
 # The session key the "act for a company" switch sets (a LegalPerson pk).
 ACTING_SESSION_KEY = "acting_legal_person_id"
@@ -49,24 +50,6 @@ OIDC_CLIENT_DELETED = "accounts.oidc_client_deleted"
 # decided about the login (a relying party's own value for it is always replaced).
 _GRANT_KEY = "yiwang_login"
 
-ROLE_AGENT = "agent"
-ROLE_ADMINISTRATOR = "administrator"
-
-
-def acting_role(user, legal_person, at=None):
-    """``"administrator"`` if ``user`` is the legal person's administrator or its own
-    account, ``"agent"`` if they hold a live authorization for it, else ``None``."""
-    if user is None or legal_person is None or not user.is_active:
-        return None
-    if user.legal_person_id == legal_person.pk or legal_person.administrator_id == user.pk:
-        return ROLE_ADMINISTRATOR
-    authorizations = AgentAuthorization.objects.filter(
-        legal_person=legal_person, agent=user, revoked_at__isnull=True
-    )
-    if any(authorization.is_active(at) for authorization in authorizations):
-        return ROLE_AGENT
-    return None
-
 
 def acting_legal_person(user, legal_person_id):
     """The ``(legal_person, role)`` ``user`` may act for now, given a requested pk (from the
@@ -78,7 +61,7 @@ def acting_legal_person(user, legal_person_id):
         legal_person = LegalPerson.objects.get(pk=int(legal_person_id))
     except (TypeError, ValueError, LegalPerson.DoesNotExist):
         return None
-    role = acting_role(user, legal_person)
+    role = acting_role(user, legal_person, own_account_counts=True)
     return (legal_person, role) if role else None
 
 

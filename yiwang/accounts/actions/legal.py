@@ -7,15 +7,13 @@ Changing the administrator of an existing legal person is done at a service-cent
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from yiwang.core.audit import record
 from yiwang.core.masking import mask_code
 from yiwang.orgs.models import normalize_uscc, validate_uscc
 
 from .. import events
-from ..models import AgentAuthorization, LegalPerson, RealNameLevel, UserKind
+from ..models import LegalPerson, RealNameLevel, UserKind
 
 DUPLICATE_USCC = (
     "该统一社会信用代码已登记。如需为该法人办事，请联系其法人管理员为你授权经办人；"
@@ -93,19 +91,10 @@ def register_legal_person(
 
 def may_act_for(user, legal_person, *, at=None):
     """Whether ``user`` may act for ``legal_person`` now: its administrator, or an agent with
-    a live (not revoked, not expired) authorization."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if legal_person.administrator_id is not None and legal_person.administrator_id == user.pk:
-        return True
-    at = at or timezone.now()
-    return (
-        AgentAuthorization.objects.filter(
-            legal_person=legal_person, agent=user, revoked_at__isnull=True
-        )
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
-        .exists()
-    )
+    a live (not revoked, not expired) authorization (``queries.acting_role``)."""
+    from ..queries import acting_role
+
+    return acting_role(user, legal_person, at=at) is not None
 
 
 def acting_label(user, legal_person):
