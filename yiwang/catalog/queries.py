@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q
 
-from yiwang.orgs.models import Department, Region
+from yiwang.orgs.models import Department, Region, RegionLevel
 
 from .constants import (
     ACCOUNTABILITY,
@@ -32,7 +32,8 @@ def implementations_for_region(region, *, include_townships=True, at=None):
     county, those of its townships."""
     qs = visible_implementations(at)
     if include_townships:
-        return qs.filter(region__in=Region.objects.filter(pk=region.pk) | region.children.all())
+        towns = region.children.filter(level=RegionLevel.TOWNSHIP)
+        return qs.filter(region__in=Region.objects.filter(pk=region.pk) | towns)
     return qs.filter(region=region)
 
 

@@ -161,6 +161,7 @@ def test_main_navigation_lists_live_sections_in_menu_order(client, county_conten
         "政策解读",
         "政府信息公开目录",
         "机构职能",
+        "办事服务",
     ]
     assert nav.xpath(".//a[text()='工作动态']/@aria-current") == ["true"]
     county_content["interpretations"].unpublish()
@@ -169,7 +170,13 @@ def test_main_navigation_lists_live_sections_in_menu_order(client, county_conten
     functions.save_revision().publish()
     _, tree = fetch(client, "/")
     nav = tree.xpath("//nav[@aria-label='主导航']")[0]
-    assert texts(nav.xpath(".//a")) == ["首页", "工作动态", "政策文件", "政府信息公开目录"]
+    assert texts(nav.xpath(".//a")) == [
+        "首页",
+        "工作动态",
+        "政策文件",
+        "政府信息公开目录",
+        "办事服务",
+    ]
 
 
 def site_group_links(tree):
