@@ -147,6 +147,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # Serves the API docs' Swagger UI from our own static files, not a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
