@@ -345,7 +345,14 @@ class Implementation(DraftStateMixin, RevisionMixin, ClusterableModel):
                     f"实施编码的区划代码部分（{parts['region']}）"
                     f"与实施区划的代码（{self.region.code}）不一致。"
                 )
-            elif dept and self.department.uscc and parts["body"] != self.department.uscc:
+            elif (
+                dept
+                and self.department.uscc
+                # Older codes carry the organization code (characters 9-17 of the credit
+                # code), sometimes written with a hyphen: 00877868-5.
+                and parts["body"].replace("-", "").upper()
+                not in {self.department.uscc, self.department.uscc[8:17]}
+            ):
                 errors["code"] = (
                     f"实施编码的实施主体编码部分（{parts['body']}）"
                     f"与实施主体的统一社会信用代码（{self.department.uscc}）不一致。"

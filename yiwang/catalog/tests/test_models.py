@@ -85,3 +85,14 @@ def test_code_must_agree_with_region_and_department(regions):
     with pytest.raises(ValidationError) as error:
         implementation.full_clean()
     assert "区划代码" in str(error.value)
+
+
+def test_code_may_carry_the_older_organization_code(regions):
+    # The organization code is characters 9-17 of the credit code.
+    department = make_department(regions["county_a"], uscc="91350100M000100Y43")
+    implementation = build_implementation(region=regions["county_a"], department=department)
+    implementation.code = implementation.code.replace("91350100M000100Y43", "M000100Y-4")
+    implementation.full_clean()
+    implementation.code = implementation.code.replace("M000100Y-4", "M000100Y5")
+    with pytest.raises(ValidationError):
+        implementation.full_clean()
