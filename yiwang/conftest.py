@@ -67,3 +67,10 @@ def site_group(regions):
         ),
     }
     return sites
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Files tests upload (documents, forms) go to a temporary folder, never into var/."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    return settings.MEDIA_ROOT

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from yiwang.conftest import regions, site_group  # noqa: F401  (fixtures shared with the apps)
+from yiwang.conftest import media_root, regions, site_group  # noqa: F401  (fixtures shared with the apps)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

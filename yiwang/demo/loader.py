@@ -29,6 +29,7 @@ from yiwang.portal.models import (
 
 from . import geography as geo
 from .builder import DemoBuilder
+from .catalog import build_catalog, catalog_steps, describe_catalog, reset_catalog
 from .identity import build_identity, describe_identity, reset_identity
 from .spec import (
     DEFAULT_PORT,
@@ -56,6 +57,7 @@ class DemoReport:
     content_pages: int = 0
     seconds: float | None = None
     identity_lines: list[str] = field(default_factory=list)
+    catalog_lines: list[str] = field(default_factory=list)
 
     def lines(self):
         out = []
@@ -79,6 +81,7 @@ class DemoReport:
             if groups:
                 out.append(f"      用户组：{'、'.join(groups)}")
         out += self.identity_lines
+        out += self.catalog_lines
         return out
 
 
@@ -121,6 +124,7 @@ def describe_demo(*, already_loaded=False, seconds=None):
         if user is not None:
             groups = sorted(g.name for g in user.groups.all())
             report.logins.append((spec.username, DEMO_PASSWORD, spec.role, groups))
+    report.catalog_lines = describe_catalog()
     roots = [s.root_page.path for s in sites.values()]
     if roots:
         in_demo = Q()
@@ -180,6 +184,8 @@ def reset_demo():
         Page.objects.filter(pk=root_id).delete()
 
     reset_identity()
+    # Implementations protect their departments and regions: they go first.
+    reset_catalog()
     _demo_users().delete()
     regions = Region.objects.filter(code__startswith=geo.DEMO_CODE_PREFIX)
     try:
@@ -241,7 +247,7 @@ def load_demo(*, port=DEFAULT_PORT, seed=DEFAULT_SEED, reset=False, progress=Fal
         check_conflicts()
         builder = DemoBuilder(port=port, seed=seed)
         with tqdm(
-            total=builder.total_steps(),
+            total=builder.total_steps() + catalog_steps(),
             desc="加载演示数据",
             unit="步",
             disable=not progress,
@@ -249,6 +255,7 @@ def load_demo(*, port=DEFAULT_PORT, seed=DEFAULT_SEED, reset=False, progress=Fal
         ) as bar:
             builder.build(bar)
             build_identity(admin=builder.admin, users=builder.users, port=port)
+            build_catalog(actor=builder.admin, bar=bar)
             bar.total = bar.n
             bar.refresh()
     return describe_demo(seconds=time.monotonic() - started)
