@@ -69,8 +69,14 @@ def site_group(regions):
     return sites
 
 
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path_factory):
-    """Files tests upload (documents, forms) go to a temporary folder, never into var/."""
-    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
-    return settings.MEDIA_ROOT
+def media_root(settings, media_dir):
+    """Files tests upload (documents, forms) go to one temporary folder for the whole run
+    (module-scoped data built once stays readable), never into var/."""
+    settings.MEDIA_ROOT = media_dir
+    return media_dir

@@ -16,7 +16,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from yiwang.conftest import media_root, regions, site_group  # noqa: F401  (fixtures shared with the apps)
+from yiwang.conftest import (  # noqa: F401  (fixtures shared with the apps)
+    media_dir,
+    media_root,
+    regions,
+    site_group,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -34,7 +34,8 @@ class ImplementationForm(WagtailAdminModelForm):
 
     - the implementing department's credit code, and the code's body part when it has the
       length of a credit code (``orgs.models.validate_uscc``);
-    - every material's situation codes are among the implementation's situations.
+    - every material's situation codes are among the implementation's situations;
+    - publishing needs one or more themes.
     """
 
     delivery_methods = forms.MultipleChoiceField(
@@ -74,6 +75,9 @@ class ImplementationForm(WagtailAdminModelForm):
                     f"实施主体“{department.name}”的统一社会信用代码无效（{exc.messages[0]}），"
                     "请先在“组织机构 › 部门”中更正。",
                 )
+        # Every published implementation carries one or more themes (drafts may wait).
+        if "action-publish" in self.data and "themes" in self.fields and not cleaned.get("themes"):
+            self.add_error("themes", "发布前请至少选择一个主题。")
         parts = parse_implementation_code(cleaned.get("code"))
         if parts and len(parts["body"]) == USCC_LENGTH:
             try:

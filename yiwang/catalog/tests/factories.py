@@ -1,7 +1,13 @@
 """Builders for catalog tests: departments, base items, published implementations."""
 
 from yiwang.catalog.constants import Audience, ItemType, LimitKind, OnlineDepth
-from yiwang.catalog.models import CatalogItem, Implementation, LegalBasis, Material, ProcessStep
+from yiwang.catalog.models import (
+    CatalogItem,
+    Implementation,
+    LegalBasis,
+    Material,
+    ProcessStep,
+)
 from yiwang.orgs.models import Department
 
 _counter = {"n": 0}

@@ -344,7 +344,10 @@ def test_materials_situations_must_exist(manager_client, regions, department):
 
 @pytest.fixture
 def published(regions, department):
-    return make_implementation(region=regions["county_a"], department=department)
+    implementation = build_implementation(region=regions["county_a"], department=department)
+    # Publishing from the form needs a theme.
+    implementation.themes = list(Theme.objects.filter(code="p-documents"))
+    return publish(implementation)
 
 
 def test_a_draft_does_not_change_the_live_guide(manager_client, published):

@@ -36,13 +36,13 @@ class Bar:
 
 
 @pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker, tmp_path_factory):
+def built(django_db_setup, django_db_blocker, media_dir):
     """The demo's regions, departments, service centres and staff, as ``load_demo`` makes
     them before building the portals, and the demo catalog on them: built once for the
     module inside a transaction that is rolled back at the end (each test runs in a
     savepoint inside it)."""
-    media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
+    # The run's temporary media folder (``yiwang/conftest.py``), which every test uses too.
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_dir):
         with transaction.atomic():
             builder = DemoBuilder(port=8000, seed=2026)
             builder._create_regions_and_bodies()
