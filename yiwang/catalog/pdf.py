@@ -58,6 +58,35 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _font_lock = threading.Lock()
 
 
+# Chinese line-breaking rules (避头尾): these never begin a line, those never end one.
+NO_LINE_START = set("，。、；：？！）》」』】〉〕”’…—·,.;:?!)]%")
+NO_LINE_END = set("（《「『【〈〔“‘([")
+
+
+def break_lines(text, width, string_width):
+    """``text`` cut into lines no wider than ``width`` (measured by ``string_width``),
+    between any two characters, except that closing punctuation never begins a line and
+    opening punctuation never ends one: the character before moves down with it."""
+    lines, current = [], ""
+    for char in text:
+        if not current or string_width(current + char) <= width:
+            current += char
+            continue
+        carry = ""
+        # Pull characters down until the new line may begin with what it begins with and
+        # the old one may end with what it ends with (never emptying the old line).
+        while len(current) > 1 and (
+            (carry or char)[0] in NO_LINE_START or current[-1] in NO_LINE_END
+        ):
+            carry = current[-1] + carry
+            current = current[:-1]
+        lines.append(current)
+        current = carry + char
+    if current:
+        lines.append(current)
+    return lines
+
+
 @functools.cache
 def _font_template():
     """The font parsed once: its metrics, cmap and glyph ids never change."""
@@ -217,6 +246,13 @@ class GuidePDF(FPDF):
         if color:
             self.set_text_color(*color)
         self.set_x(self.l_margin + indent)
+        text = "\n".join(
+            line
+            for part in text.split("\n")
+            for line in break_lines(
+                part, self.epw - indent - 2 * self.c_margin, self.get_string_width
+            )
+        )
         self.multi_cell(0, LINE, text, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
         self.set_font(FAMILY, size=BODY_SIZE)

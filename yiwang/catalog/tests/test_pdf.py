@@ -228,3 +228,19 @@ def test_day_counts_and_section_numbers_read_as_chinese():
         "二十",
         "二十三",
     ]
+
+
+def test_chinese_line_breaking_keeps_punctuation_off_line_starts():
+    from yiwang.catalog.pdf import NO_LINE_START, break_lines
+
+    def width(text):
+        return len(text)
+
+    text = "结婚年龄，男不得早于二十二周岁。女不得早于二十周岁（法律）。"
+    lines = break_lines(text, 4, width)
+    assert "".join(lines) == text
+    assert all(line[0] not in NO_LINE_START for line in lines[1:])
+    assert all(not line.endswith("（") for line in lines)
+    assert all(len(line) <= 4 for line in lines)
+    # A plain cut where no punctuation is in the way.
+    assert break_lines("一二三四五六七八", 3, width) == ["一二三", "四五六", "七八"]
