@@ -13,3 +13,9 @@ class CatalogConfig(AppConfig):
         from .models import Implementation
 
         published.connect(on_published, sender=Implementation, dispatch_uid="catalog_published")
+
+        from yiwang.portal import sitemaps
+
+        from .sitemaps import for_request
+
+        sitemaps.register("catalog", for_request)

@@ -34,8 +34,10 @@ def robots_txt(request):
 
 def sitemap(request):
     # The request's host picks the site (wagtail.contrib.sitemaps), so each portal's sitemap
-    # lists only its own pages.
-    return wagtail_sitemap(request)
+    # lists only its own pages, and what other apps serve on it (``sitemaps.register``).
+    from .sitemaps import sitemaps_for
+
+    return wagtail_sitemap(request, sitemaps=sitemaps_for(request))
 
 
 @csrf_exempt
