@@ -80,3 +80,14 @@ def media_root(settings, media_dir):
     (module-scoped data built once stays readable), never into var/."""
     settings.MEDIA_ROOT = media_dir
     return media_dir
+
+
+@pytest.fixture(autouse=True)
+def fresh_working_calendar():
+    """Each test builds the working-day table from its own database: a calendar a previous
+    test entered (and rolled back) must not linger in this process's table."""
+    from yiwang.core import workdays
+
+    workdays.invalidate()
+    yield
+    workdays.invalidate()

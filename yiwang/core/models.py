@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .constants import CalendarDayKind, CalendarSource
+
 
 class AuditEvent(models.Model):
     """One row per audited event. Written only by ``yiwang.core.audit.record``, in the same
@@ -82,3 +84,71 @@ class ScheduledJobRun(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday arrangement (the State Council's yearly notice, 国务院
+    办公厅关于某年部分节假日安排的通知) has been entered. A year without a row is provisional:
+    ``yiwang.core.workdays`` then computes it from the national holiday regulations.
+
+    Written only by ``yiwang.core.actions.enter_official_arrangement`` (and the seed
+    migration); its days are ``CalendarDay`` rows."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    notice_title = models.CharField("通知标题", max_length=200, blank=True)
+    notice_url = models.URLField("通知网址", max_length=500, blank=True)
+    source = models.CharField("来源", max_length=20, choices=CalendarSource.choices)
+    entered_at = models.DateTimeField("录入时间", default=timezone.now)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "工作日历年度安排"
+        verbose_name_plural = "工作日历年度安排"
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}年节假日安排"
+
+
+class CalendarDay(models.Model):
+    """One date that differs from the plain week: a holiday (with its name) or an adjusted
+    working day (调休上班, a weekend day worked). Belongs to the arrangement of the notice
+    that set it, which may lie in the year before (the 2019 notice set 2018-12-29 to 31)."""
+
+    arrangement = models.ForeignKey(
+        CalendarYear, verbose_name="年度安排", on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=20, choices=CalendarDayKind.choices)
+    name = models.CharField("节日名称", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "节假日与调休日"
+        verbose_name_plural = "节假日与调休日"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+
+class WorkingCalendarState(models.Model):
+    """One row (pk 1): the calendar's version, raised by every change in the same transaction.
+    Each process keeps its working-day table with the version it was built from and rebuilds
+    it when the row says otherwise (``yiwang.core.workdays``)."""
+
+    version = models.PositiveBigIntegerField("版本", default=0)
+    changed_at = models.DateTimeField("修改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "工作日历版本"
+        verbose_name_plural = "工作日历版本"
+
+    def __str__(self):
+        return f"v{self.version}"

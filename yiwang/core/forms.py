@@ -1,0 +1,39 @@
+"""Forms of the core app's back office."""
+
+from django import forms
+
+from .holiday_notice import NoticeParseError, parse_notice
+
+
+class HolidayNoticeForm(forms.Form):
+    """The State Council's notice for a year, pasted: its title, address and text. The
+    parsed days are ``parsed`` once the form is valid."""
+
+    notice_title = forms.CharField(label="通知标题", max_length=200)
+    notice_url = forms.URLField(
+        label="通知网址",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="中国政府网上通知的网址",
+    )
+    text = forms.CharField(
+        label="通知正文",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="粘贴通知全文或其中各节假日的安排，例如“一、元旦：1月1日（周五）至3日（周日）"
+        "放假，共3天。”“2月20日（周六）上班。”",
+    )
+
+    def __init__(self, *args, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+        self.parsed = None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("text"):
+            try:
+                self.parsed = parse_notice(data["text"], year=self.year)
+            except NoticeParseError as exc:
+                raise forms.ValidationError(f"无法读出通知中的日期：{exc}") from exc
+        return data
