@@ -26,7 +26,7 @@ help:
 	@echo "make test-pg   the test suite against PostgreSQL (DATABASE_URL=$(DATABASE_URL))"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    ruff format and ruff check --fix"
-	@echo "make bench     page render times and query counts, working-day arithmetic"
+	@echo "make bench     page render times and query counts, working-day arithmetic, guide PDFs"
 	@echo "make clean     remove the virtualenv, node_modules, caches and test results (not var/)"
 
 # The virtualenv, created with the machine's python3 once it is known to be 3.11 or newer.
@@ -111,6 +111,7 @@ test-pg: $(VENV)/.installed-test browser-tools
 bench: $(VENV)/.installed-test
 	$(PY) bench/render_pages.py
 	$(PY) bench/workdays.py
+	$(PY) bench/guide_pdf.py
 
 clean:
 	rm -rf $(VENV) node_modules test-results .pytest_cache .ruff_cache
