@@ -447,3 +447,11 @@ def test_export_and_import_commands(full_catalog, regions, tmp_path, settings):
     assert Implementation.objects.count() == 2
     with pytest.raises(CommandError, match="找不到区划"):
         call_command("export_catalog", "--region", "123456", "-o", str(empty))
+
+
+def test_workbooks_are_parsed_through_defusedxml():
+    # openpyxl switches to defusedxml when it is installed (a dependency of the project), so
+    # an uploaded workbook cannot carry an XML bomb.
+    from openpyxl import xml
+
+    assert xml.DEFUSEDXML is True
