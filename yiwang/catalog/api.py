@@ -19,7 +19,7 @@ from yiwang.orgs.models import Department, Region, stats_code
 
 from . import queries
 from .constants import ItemType, OnlineDepth, ThemeAudience, ThemeKind
-from .models import CatalogItem, Implementation, Material, Theme
+from .models import CatalogItem, Material, Theme
 from .schemas import (
     CatalogItemPage,
     DepartmentOut,
@@ -320,9 +320,9 @@ def list_items(request, filters: Query[ItemFilters]):
 def _visible_guide(code):
     """The visible implementation ``code`` with its whole guide loaded; raises ``Gone`` for
     a withdrawn one and a 404 ``ApiError`` for anything else."""
-    implementation = (
-        queries.visible_implementations()
-        .filter(code=code)
+    implementation, withdrawn = queries.find_by_code(
+        code,
+        visible=queries.visible_implementations()
         .select_related(
             "department__region", "flow_chart", "result_sample", "variant_of", "replaced_by"
         )
@@ -337,14 +337,10 @@ def _visible_guide(code):
             "special_procedures",
             "fees",
             "questions",
-        )
-        .first()
+        ),
     )
     if implementation is not None:
         return implementation
-    withdrawn = (
-        Implementation.objects.withdrawn().filter(code=code).select_related("replaced_by").first()
-    )
     if withdrawn is not None:
         raise Gone(withdrawn)
     raise _not_found("这个事项", "service item with the code", code)

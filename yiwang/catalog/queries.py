@@ -19,6 +19,25 @@ def visible_implementations(at=None):
     return Implementation.objects.visible(at).select_related("catalog_item", "department", "region")
 
 
+def find_by_code(code, *, visible=None):
+    """What answers for an implementation code on every public surface: ``(implementation,
+    None)`` for a visible one (taken from ``visible``, a queryset of
+    ``visible_implementations`` with what the caller needs joined), ``(None, withdrawn)`` for
+    a suspended or cancelled one (its replacement joined), ``(None, None)`` for unknown codes
+    and drafts never published."""
+    visible = visible if visible is not None else visible_implementations()
+    implementation = visible.filter(code=code).first()
+    if implementation is not None:
+        return implementation, None
+    withdrawn = (
+        Implementation.objects.withdrawn()
+        .select_related("replaced_by", "department")
+        .filter(code=code)
+        .first()
+    )
+    return None, withdrawn
+
+
 def portal_regions(region):
     """The regions whose items a portal of ``region`` offers: its own (default) first, then
     the levels above it; a region's townships count with it (they are its sub-sites)."""

@@ -4,10 +4,6 @@ the hall's entry pages and the item page of every implementation the portal list
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
-from wagtail.models import Site
-
-from yiwang.orgs.models import RegionLevel
-from yiwang.portal.models import PortalHomePage
 
 from . import queries
 
@@ -20,9 +16,7 @@ class CatalogSitemap(Sitemap):
 
     def items(self):
         entries = [("page", name) for name in ("catalog:hall", "catalog:geren", "catalog:faren")]
-        implementations = queries.implementations_for_region(
-            self.region, include_townships=self.region.level == RegionLevel.COUNTY
-        ).order_by("code")
+        implementations = queries.implementations_for_region(self.region).order_by("code")
         rows = implementations.select_related(None).only("code", "last_published_at")
         return entries + [("item", i) for i in rows]
 
@@ -39,8 +33,7 @@ class CatalogSitemap(Sitemap):
 
 def for_request(request):
     """The catalog's sitemap for the request's portal, or ``None`` off a portal."""
-    site = Site.find_for_request(request)
-    home = site.root_page.specific if site else None
-    if not isinstance(home, PortalHomePage) or home.region is None:
-        return None
-    return CatalogSitemap(home.region)
+    from .views import current_portal
+
+    region = current_portal(request).region
+    return CatalogSitemap(region) if region is not None else None

@@ -28,7 +28,7 @@ from wagtail.models import Site
 from yiwang.accounts.models import RealNameLevel
 from yiwang.accounts.queries import meets_level, real_name_level
 from yiwang.core.views import record_denial
-from yiwang.orgs.models import Department, RegionLevel
+from yiwang.orgs.models import Department
 from yiwang.portal.constants import ColumnType
 from yiwang.portal.models import PortalHomePage, PortalSettings
 
@@ -199,9 +199,7 @@ def scoped(scope, at=None):
     townships'; a city's or a province's are their own (their children are portals)."""
     if scope is None:
         return queries.visible_implementations(at)
-    return queries.implementations_for_region(
-        scope, include_townships=scope.level == RegionLevel.COUNTY, at=at
-    )
+    return queries.implementations_for_region(scope, at=at)
 
 
 def apply_filters(qs, filters):
@@ -391,27 +389,19 @@ def browse(request, audience_slug):
 def find_implementation(code):
     """The visible implementation with ``code``; raises ``Withdrawn`` for a suspended or
     cancelled one, ``Http404`` for anything else (unknown codes, drafts never published)."""
-    implementation = (
-        Implementation.objects.visible()
-        .select_related(
+    implementation, withdrawn = queries.find_by_code(
+        code,
+        visible=Implementation.objects.visible().select_related(
             "catalog_item",
             "department",
             "region",
             "flow_chart",
             "result_sample",
             "variant_of",
-        )
-        .filter(code=code)
-        .first()
+        ),
     )
     if implementation is not None:
         return implementation
-    withdrawn = (
-        Implementation.objects.withdrawn()
-        .select_related("replaced_by", "department")
-        .filter(code=code)
-        .first()
-    )
     if withdrawn is not None:
         raise Withdrawn(withdrawn)
     raise Http404("没有找到该事项")
