@@ -11,7 +11,6 @@ import copy
 import functools
 import re
 import threading
-from decimal import Decimal
 
 import noto_cjk_sans_otc
 from django.utils import timezone
@@ -37,6 +36,7 @@ from .constants import (
     ResultType,
     Variant,
 )
+from .templatetags.catalog_tags import days
 
 FONT_PATH = noto_cjk_sans_otc.FONT_PATH
 # Face 2 of the collection is Simplified Chinese (Noto Sans CJK SC).
@@ -157,10 +157,7 @@ def _label(enum, value):
 
 
 def _days(value):
-    if value is None:
-        return ""
-    number = format(Decimal(str(value)).normalize(), "f")
-    return f"{number}个工作日"
+    return f"{days(value)}个工作日" if value is not None else ""
 
 
 _NUMERALS = "零一二三四五六七八九十"
