@@ -82,6 +82,18 @@ def media_root(settings, media_dir):
     return media_dir
 
 
+@pytest.fixture(scope="session")
+def private_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("private"))
+
+
+@pytest.fixture(autouse=True)
+def private_root(settings, private_dir):
+    """Case files (materials, notices) go to one temporary private folder for the run."""
+    settings.HALL_PRIVATE_ROOT = private_dir
+    return private_dir
+
+
 @pytest.fixture(autouse=True)
 def fresh_working_calendar():
     """Each test builds the working-day table from its own database: a calendar a previous

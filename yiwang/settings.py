@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "yiwang.accounts",
     "yiwang.portal",
     "yiwang.catalog",
+    "yiwang.hall",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "oauth2_provider",
@@ -391,6 +392,16 @@ if PRODUCTION:
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
+# The online service hall: case files outside MEDIA_ROOT (served only after an access check),
+# upload limits, and the malware scanner (ClamAV's clamd when a socket is configured).
+HALL_PRIVATE_ROOT = Path(env("YIWANG_PRIVATE_ROOT", str(DATA_DIR / "private")))
+HALL_UPLOAD_MAX_BYTES = int(env("YIWANG_UPLOAD_MAX_MB", "20")) * 1024 * 1024
+CLAMD_SOCKET = env("YIWANG_CLAMD_SOCKET", "")
+HALL_SCANNER = env(
+    "YIWANG_SCANNER",
+    "yiwang.hall.scanning.ClamdScanner" if CLAMD_SOCKET else "yiwang.hall.scanning.NoScanner",
+)
+
 EMAIL_BACKEND = env("YIWANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("YIWANG_DEFAULT_FROM_EMAIL", "noreply@yiwang.localhost")
 
@@ -416,5 +427,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Every task start and finish is logged at INFO: thousands of lines after a demo load.
         "django_tasks": {"level": env("YIWANG_TASK_LOG_LEVEL", "WARNING")},
+        # SpiffWorkflow logs every task state change at INFO.
+        "spiff": {"level": "WARNING"},
+        "SpiffWorkflow": {"level": "WARNING"},
     },
 }

@@ -11,6 +11,7 @@ from yiwang.accounts import urls as accounts_urls
 from yiwang.accounts.views.staff import admin_login_redirect
 from yiwang.catalog import urls as catalog_urls
 from yiwang.catalog.api import api as catalog_api
+from yiwang.hall import urls as hall_urls
 from yiwang.portal import urls as portal_urls
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", include(portal_urls)),
     # The service hall's catalog on every portal, and its read API.
     path("fuwu/", include(catalog_urls)),
+    path("banshi/", include(hall_urls)),
     path("api/catalog/v1/", catalog_api.urls),
 ]
 
