@@ -18,7 +18,7 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/yiwang_ci
 CHROMIUM := /usr/bin/chromium
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help demo test test-pg lint format clean bench browser-tools
+.PHONY: help demo test test-pg lint format clean bench browser-tools vendor-bpmn-js
 
 help:
 	@echo "make demo      set up and run the demo site group on port $(PORT) (PORT=8000 by default)"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make bench     page render times and query counts, working-day arithmetic, guide PDFs"
+	@echo "make vendor-bpmn-js  refresh the vendored bpmn-js viewer from npm (BPMN_JS=18)"
 	@echo "make clean     remove the virtualenv, node_modules, caches and test results (not var/)"
 
 # The virtualenv, created with the machine's python3 once it is known to be 3.11 or newer.
@@ -112,6 +113,21 @@ bench: $(VENV)/.installed-test
 	$(PY) bench/render_pages.py
 	$(PY) bench/workdays.py
 	$(PY) bench/guide_pdf.py
+
+# The case pages draw processes with bpmn-js's viewer, vendored (with its licence) under
+# yiwang/hall/static/hall/vendor/bpmn-js so that neither the demo nor production needs npm.
+# The licence requires the bpmn.io watermark to stay visible.
+BPMN_JS ?= 18
+BPMN_JS_DIR = yiwang/hall/static/hall/vendor/bpmn-js
+vendor-bpmn-js:
+	rm -rf /tmp/yiwang-bpmn-js && mkdir -p /tmp/yiwang-bpmn-js
+	cd /tmp/yiwang-bpmn-js && npm pack --silent bpmn-js@$(BPMN_JS) >/dev/null && tar xzf bpmn-js-*.tgz
+	cp /tmp/yiwang-bpmn-js/package/dist/bpmn-viewer.production.min.js \
+	   /tmp/yiwang-bpmn-js/package/dist/assets/diagram-js.css \
+	   /tmp/yiwang-bpmn-js/package/dist/assets/bpmn-js.css \
+	   /tmp/yiwang-bpmn-js/package/LICENSE $(BPMN_JS_DIR)/
+	echo "bpmn-js $$(node -p "require('/tmp/yiwang-bpmn-js/package/package.json').version")" > $(BPMN_JS_DIR)/VERSION
+	@cat $(BPMN_JS_DIR)/VERSION
 
 clean:
 	rm -rf $(VENV) node_modules test-results .pytest_cache .ruff_cache
