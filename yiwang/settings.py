@@ -397,6 +397,7 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 HALL_PRIVATE_ROOT = Path(env("YIWANG_PRIVATE_ROOT", str(DATA_DIR / "private")))
 HALL_UPLOAD_MAX_BYTES = int(env("YIWANG_UPLOAD_MAX_MB", "20")) * 1024 * 1024
 CLAMD_SOCKET = env("YIWANG_CLAMD_SOCKET", "")
+CLAMD_TIMEOUT = int(env("YIWANG_CLAMD_TIMEOUT", "30"))
 HALL_SCANNER = env(
     "YIWANG_SCANNER",
     "yiwang.hall.scanning.ClamdScanner" if CLAMD_SOCKET else "yiwang.hall.scanning.NoScanner",
