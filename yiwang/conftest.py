@@ -95,6 +95,16 @@ def private_root(settings, private_dir):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: throttle counters (login, case lookup) and
+    cached site data of one test must not reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fresh_working_calendar():
     """Each test builds the working-day table from its own database: a calendar a previous
     test entered (and rolled back) must not linger in this process's table."""

@@ -570,10 +570,10 @@ def pdf_filename(implementation):
 @never_cache
 @with_implementation
 def apply(request, implementation):
-    """在线办理: for items applied online, a logged-in user at the item's real-name level is
-    told the truth — the online hall opens with the next release — and how to apply at the
-    counter now. Anonymous visitors sign on first; users below the level learn how to reach
-    it (403, audited)."""
+    """在线办理: for items applied online, a logged-in user at the item's real-name level goes
+    on into the online hall (``hall:apply``: start or resume the application). Anonymous
+    visitors sign on first; users below the level learn how to reach it (403, audited);
+    items not applied online say how to apply at the counter."""
     portal = current_portal(request)
     crumbs = [
         audience_crumb(implementation),
@@ -611,7 +611,7 @@ def apply(request, implementation):
             centre_url=reverse("accounts:centre"),
         )
         return render(request, "catalog/apply_level_required.html", context, status=403)
-    return render(request, "catalog/apply.html", context)
+    return redirect("hall:apply", implementation.code)
 
 
 # Power and responsibility lists -------------------------------------------------------------

@@ -712,13 +712,13 @@ def test_apply_below_the_real_name_level_explains_how_to_reach_it(client, full_g
     assert code in denial.detail["reason"]
 
 
-def test_apply_at_the_level_says_the_online_hall_is_coming_and_how_to_apply_now(client, full_guide):
+def test_apply_at_the_level_leads_into_the_online_hall(client, full_guide):
     user = User.objects.create_user(username="wangwu", real_name_level=RealNameLevel.IDENTITY)
     client.force_login(user)
-    response, tree = fetch(client, f"/fuwu/items/{full_guide['main'].code}/apply/")
-    page = text(tree)
-    assert "网上申请将随网上办事大厅开通" in page
-    assert "办理地点松林县政务服务中心二楼婚姻登记处" in page
+    code = full_guide["main"].code
+    response = client.get(f"/fuwu/items/{code}/apply/", HTTP_HOST=COUNTY)
+    assert response.status_code == 302
+    assert response["Location"] == f"/banshi/items/{code}/apply/"
     assert "no-cache" in response["Cache-Control"]
 
 
