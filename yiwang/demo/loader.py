@@ -30,6 +30,7 @@ from yiwang.portal.models import (
 from . import geography as geo
 from .builder import DemoBuilder
 from .catalog import build_catalog, catalog_steps, describe_catalog, reset_catalog
+from .hall import build_hall, describe_hall, hall_steps, reset_hall
 from .identity import build_identity, describe_identity, reset_identity
 from .spec import (
     DEFAULT_PORT,
@@ -58,6 +59,7 @@ class DemoReport:
     seconds: float | None = None
     identity_lines: list[str] = field(default_factory=list)
     catalog_lines: list[str] = field(default_factory=list)
+    hall_lines: list[str] = field(default_factory=list)
 
     def lines(self):
         out = []
@@ -82,6 +84,7 @@ class DemoReport:
                 out.append(f"      用户组：{'、'.join(groups)}")
         out += self.identity_lines
         out += self.catalog_lines
+        out += self.hall_lines
         return out
 
 
@@ -125,6 +128,7 @@ def describe_demo(*, already_loaded=False, seconds=None):
             groups = sorted(g.name for g in user.groups.all())
             report.logins.append((spec.username, DEMO_PASSWORD, spec.role, groups))
     report.catalog_lines = describe_catalog()
+    report.hall_lines = describe_hall()
     roots = [s.root_page.path for s in sites.values()]
     if roots:
         in_demo = Q()
@@ -183,8 +187,10 @@ def reset_demo():
         # Deleting a root deletes its subtree, its Site, redirects and per-site settings.
         Page.objects.filter(pk=root_id).delete()
 
+    # Cases protect their applicants and implementations, implementations their departments
+    # and regions.
+    reset_hall()
     reset_identity()
-    # Implementations protect their departments and regions: they go first.
     reset_catalog()
     _demo_users().delete()
     regions = Region.objects.filter(code__startswith=geo.DEMO_CODE_PREFIX)
@@ -247,7 +253,7 @@ def load_demo(*, port=DEFAULT_PORT, seed=DEFAULT_SEED, reset=False, progress=Fal
         check_conflicts()
         builder = DemoBuilder(port=port, seed=seed)
         with tqdm(
-            total=builder.total_steps() + catalog_steps(),
+            total=builder.total_steps() + catalog_steps() + hall_steps(),
             desc="加载演示数据",
             unit="步",
             disable=not progress,
@@ -256,6 +262,7 @@ def load_demo(*, port=DEFAULT_PORT, seed=DEFAULT_SEED, reset=False, progress=Fal
             builder.build(bar)
             build_identity(admin=builder.admin, users=builder.users, port=port)
             build_catalog(actor=builder.admin, bar=bar)
+            build_hall(actor=builder.admin, bar=bar)
             bar.total = bar.n
             bar.refresh()
     return describe_demo(seconds=time.monotonic() - started)

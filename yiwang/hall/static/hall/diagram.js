@@ -24,6 +24,16 @@
     });
   }
 
+  // The drawing is hidden from assistive technology (the list of steps is its text), so
+  // nothing inside it may take the keyboard focus either: bpmn-js makes its canvas and the
+  // bpmn.io link focusable. The link stays visible, as the bpmn-js licence requires.
+  function unfocusable(container) {
+    var focusable = container.querySelectorAll("a, button, [tabindex]");
+    for (var i = 0; i < focusable.length; i += 1) {
+      focusable[i].setAttribute("tabindex", "-1");
+    }
+  }
+
   function draw(section) {
     var xml = readJson(section.getAttribute("data-xml-id"));
     var position = readJson(section.getAttribute("data-position-id")) || {};
@@ -42,6 +52,7 @@
         canvas.zoom("fit-viewport", "auto");
         mark(canvas, registry, position.done, "hall-done");
         mark(canvas, registry, position.waiting, "hall-waiting");
+        unfocusable(canvasElement);
         if (legend && ((position.done || []).length || (position.waiting || []).length)) {
           legend.hidden = false;
         }
