@@ -185,6 +185,7 @@ def main():
             if args.profile:
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
             from yiwang.hall.models import Case
 
             assert Case.objects.filter(status="completed").count() == len(cases)

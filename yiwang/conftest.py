@@ -105,6 +105,18 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def fresh_hall_caches():
+    """The hall caches parsed processes by definition id and guide step limits by
+    implementation id and version: safe in production, where ids are never handed out twice,
+    but a test's rolled-back transaction gives the next test the same ids again."""
+    from yiwang.hall import clocks, engine
+
+    engine._spec.cache_clear()
+    clocks._STEP_LIMITS.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fresh_working_calendar():
     """Each test builds the working-day table from its own database: a calendar a previous
     test entered (and rolled back) must not linger in this process's table."""

@@ -17,8 +17,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from yiwang.conftest import (  # noqa: F401  (fixtures shared with the apps)
+    fresh_hall_caches,
     media_dir,
     media_root,
+    private_dir,
+    private_root,
     regions,
     site_group,
 )

@@ -169,11 +169,10 @@ def _lock_case(pk):
     """The case row, locked until the transaction ends (a no-op lock on SQLite, whose
     IMMEDIATE transaction already serializes writers)."""
     try:
-        return (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("process", "implementation")
-            .get(pk=pk)
-        )
+        # Only the case's own row: most transitions need neither the implementation nor
+        # the process definition (its parsed spec is cached), and loading them would cost
+        # a wide join on every step.
+        return Case.objects.select_for_update().get(pk=pk)
     except Case.DoesNotExist as exc:
         raise TransitionError("办件不存在。") from exc
 
@@ -332,28 +331,9 @@ def _store_upload(case, material_name, upload, *, user, material_id=None, correc
 # --- the workflow --------------------------------------------------------------------------
 
 
-def _tree_ordered(state):
-    """``state`` with its tasks in tree order (parents before children). SpiffWorkflow's
-    task restore needs a task's parent restored first; PostgreSQL's jsonb gives the keys
-    back sorted by length and bytes, which loses the dump's order."""
-    tasks = state.get("tasks") or {}
-    root = state.get("root")
-    if not tasks or root not in tasks:
-        return state
-    ordered, queue = {}, [root]
-    while queue:
-        key = queue.pop(0)
-        if key in ordered or key not in tasks:
-            continue
-        ordered[key] = tasks[key]
-        queue.extend(tasks[key].get("children") or ())
-    for key, value in tasks.items():  # anything unreachable keeps its place at the end
-        ordered.setdefault(key, value)
-    return {**state, "tasks": ordered}
-
-
 def _load(case):
-    return engine.load(case.process, _tree_ordered(case.workflow_state))
+    # By primary key: the parsed process is cached, so loading costs no query.
+    return engine.load(case.process_id, case.workflow_state)
 
 
 def _engine_call(func, *args):
@@ -394,7 +374,7 @@ def _sync_tasks(case, workflow, day, active):
             department_id=r.department_id or case.department_id,
             role=STEP_ROLE[r.step],
         )
-        clocks.on_task_opened(task, day)
+        clocks.on_task_opened(task, day, new=True)
         opened.append(task)
     case.workflow_state = engine.dump(workflow)
     return opened, still + opened

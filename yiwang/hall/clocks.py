@@ -144,14 +144,36 @@ def on_submitted(case, day):
             )
 
 
+# The guide's step limits per (implementation, version): {step name: working days}. A
+# published implementation changes only by a new version, so an entry never goes stale;
+# the cache is bounded by dropping it whole when it grows large.
+_STEP_LIMITS = {}
+_STEP_LIMITS_MAX = 2048
+
+
+def _step_limits(case):
+    key = (case.implementation_id, case.implementation_version)
+    limits = _STEP_LIMITS.get(key)
+    if limits is None:
+        from yiwang.catalog.models import ProcessStep
+
+        limits = {
+            name: math.ceil(days)
+            for name, days in ProcessStep.objects.filter(
+                implementation_id=case.implementation_id, time_limit_days__isnull=False
+            ).values_list("name", "time_limit_days")
+        }
+        if len(_STEP_LIMITS) >= _STEP_LIMITS_MAX:
+            _STEP_LIMITS.clear()
+        _STEP_LIMITS[key] = limits
+    return limits
+
+
 def _process_step_limit(task):
-    implementation = task.case.implementation
-    names = [task.name, Step(task.step).label]
-    steps = {step.name: step for step in implementation.process_steps.all()}
-    for name in names:
-        step = steps.get(name)
-        if step is not None and step.time_limit_days is not None:
-            return math.ceil(step.time_limit_days)
+    limits = _step_limits(task.case)
+    for name in (task.name, Step(task.step).label):
+        if name in limits:
+            return limits[name]
     return None
 
 
@@ -171,11 +193,12 @@ def _special_procedure(task):
     return procedures[0] if len(procedures) == 1 else None
 
 
-def on_task_opened(task, day):
-    """Clocks of a newly opened task; a ``special`` task pauses the case's clocks."""
+def on_task_opened(task, day, *, new=False):
+    """Clocks of a newly opened task; a ``special`` task pauses the case's clocks. ``new``:
+    the task row was just created, so it cannot have clocks yet (saves a query)."""
     day = _day(day)
     case = task.case
-    if Clock.objects.filter(task=task).exists():
+    if not new and Clock.objects.filter(task=task).exists():
         return
     if task.step == Step.ACCEPT:
         existing = _find_open(case, task=None, label=ACCEPT_LABEL)
@@ -244,11 +267,23 @@ def _stop(clock, day):
     clock.save()
 
 
+def _stop_all_of(clocks, day):
+    """Stop ``clocks``: the running ones (no open pause: a clock without ``paused_since``
+    has none) in one UPDATE, the paused ones one by one with their pauses closed."""
+    running = [clock for clock in clocks if clock.paused_since is None]
+    if running:
+        Clock.objects.filter(pk__in=[clock.pk for clock in running]).update(stopped_on=day)
+        for clock in running:
+            clock.stopped_on = day
+    for clock in clocks:
+        if clock.paused_since is not None:
+            _stop(clock, day)
+
+
 def on_task_closed(task, day):
     """Stop the task's clocks; a closed ``special`` task resumes the case's clocks."""
     day = _day(day)
-    for clock in Clock.objects.filter(task=task, stopped_on__isnull=True).order_by("pk"):
-        _stop(clock, day)
+    _stop_all_of(list(Clock.objects.filter(task=task, stopped_on__isnull=True).order_by("pk")), day)
     if task.step == Step.SPECIAL:
         resume(task.case, day, reason=PauseReason.SPECIAL)
 
@@ -352,8 +387,7 @@ def extend(case, days, day):
 def stop_all(case, day):
     """Stop every clock of a case that ended (completed, refused, withdrawn)."""
     day = _day(day)
-    for clock in _running(case).select_for_update():
-        _stop(clock, day)
+    _stop_all_of(list(_running(case).select_for_update()), day)
 
 
 def recompute(clock, *, today=None):

@@ -159,17 +159,20 @@ def validate(xml):
 
 
 @lru_cache(maxsize=256)
-def _spec(definition_pk, xml_hash):
+def _spec(definition_pk):
     from .models import ProcessDefinition
 
-    definition = ProcessDefinition.objects.get(pk=definition_pk)
-    return validate(definition.bpmn_xml)[1]
+    xml = ProcessDefinition.objects.values_list("bpmn_xml", flat=True).get(pk=definition_pk)
+    return validate(xml)[1]
 
 
 def spec_for(definition):
-    """The parsed spec of ``definition`` (a ``ProcessDefinition``), cached per process: a
-    definition row never changes once saved, the hash only guards against edits in tests."""
-    return _spec(definition.pk, hash(definition.bpmn_xml))
+    """The parsed spec of ``definition`` (a ``ProcessDefinition`` or its primary key),
+    cached per process: a definition row never changes once saved (a change is a new
+    version) and its id is never handed out again (PostgreSQL sequences, SQLite
+    AUTOINCREMENT), so the cache needs no invalidation and a cached spec costs no query."""
+    pk = definition if isinstance(definition, int) else definition.pk
+    return _spec(pk)
 
 
 def start(definition, data):
@@ -262,18 +265,36 @@ def dump(workflow):
     return state
 
 
+def _tree_ordered(tasks, root):
+    """``tasks`` (id → dumped task) in tree order, parents before children: a task's data
+    is restored from its parent's, and PostgreSQL's jsonb gives keys back sorted by length
+    and bytes, not in the order ``dump`` wrote them."""
+    if root not in tasks:
+        return tasks
+    ordered, queue = {}, [root]
+    while queue:
+        key = queue.pop()
+        if key in ordered or key not in tasks:
+            continue
+        ordered[key] = tasks[key]
+        queue.extend(reversed(tasks[key].get("children") or ()))
+    for key, value in tasks.items():  # anything unreachable keeps its place at the end
+        ordered.setdefault(key, value)
+    return ordered
+
+
 def load(definition, state):
-    """The workflow of ``definition`` in ``state`` (from ``dump``)."""
+    """The workflow of ``definition`` (a ``ProcessDefinition`` or its primary key) in
+    ``state`` (from ``dump``, possibly through a JSON column that reordered its keys)."""
     from uuid import UUID
 
     state = copy.deepcopy(state)
     _serializer.migrate(state)
     registry = _serializer.registry
     workflow = BpmnWorkflow(spec_for(definition), {}, deserializing=True)
-    workflow.tasks = {
-        UUID(key): registry.restore(value, workflow=workflow)
-        for key, value in state["tasks"].items()
-    }
+    workflow.tasks = {}
+    for key, value in _tree_ordered(state["tasks"], state["root"]).items():
+        workflow.tasks[UUID(key)] = registry.restore(value, workflow=workflow)
     workflow.task_tree = workflow.tasks.get(UUID(state["root"]))
     workflow.success = state["success"]
     workflow.completed = state.get("completed", False)
