@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.accounts import queries as account_queries
-from yiwang.catalog.constants import ONLINE_APPLICATION_DEPTH, DeliveryMethod
+from yiwang.catalog.constants import ONLINE_APPLICATION_DEPTH, Audience, DeliveryMethod
 from yiwang.catalog.models import Implementation
 from yiwang.core import audit
 from yiwang.core.masking import mask_id_number
@@ -223,6 +223,13 @@ def _check_can_apply(implementation, user, legal_person, *, online=True):
         raise PermissionDenied(
             f"申请该事项需要实名等级达到 {implementation.real_name_level} 级，请先完成实名认证。"
         )
+    audience = implementation.audience
+    if legal_person is None and audience == Audience.LEGAL_PERSON:
+        raise ValidationError(
+            "该事项面向法人办理：请先在个人中心“我的企业与经办人”中切换为以企业身份办事。"
+        )
+    if legal_person is not None and audience == Audience.INDIVIDUAL:
+        raise ValidationError("该事项面向自然人办理：请在个人中心切换回个人身份后申请。")
     role = ""
     if legal_person is not None:
         role = account_queries.acting_role(user, legal_person, own_account_counts=True)

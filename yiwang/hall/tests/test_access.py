@@ -157,7 +157,8 @@ def test_a_legal_persons_people_see_its_cases(world):
     company.administrator = administrator
     company.save()
     AgentAuthorization.objects.create(legal_person=company, agent=agent)
-    case, _ = make_submitted(world.implementation(), agent, legal_person=company)
+    implementation = world.implementation(audience="both")
+    case, _ = make_submitted(implementation, agent, legal_person=company)
     access = queries.case_access(administrator, case, legal_person=company)
     assert access.can_view and access.as_applicant
     # Not while acting as themselves.

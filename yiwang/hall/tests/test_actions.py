@@ -466,7 +466,7 @@ def test_applying_for_a_legal_person(world):
     from yiwang.accounts.models import AgentAuthorization
     from yiwang.hall.tests.factories import make_company
 
-    implementation = world.implementation()
+    implementation = world.implementation(audience="both")
     agent = verified_citizen(name="王经办")
     company = make_company()
     with pytest.raises(PermissionDenied):
@@ -476,6 +476,25 @@ def test_applying_for_a_legal_person(world):
     assert case.acting_role == "agent"
     assert case.applicant_name == company.name
     assert case.applicant_id_number() == company.uscc
+
+
+def test_the_items_audience_decides_who_may_apply(world):
+    from yiwang.accounts.models import AgentAuthorization
+    from yiwang.hall.tests.factories import make_company
+
+    agent = verified_citizen(name="王经办")
+    company = make_company()
+    AgentAuthorization.objects.create(legal_person=company, agent=agent)
+    for_companies = world.implementation(audience="legal_person")
+    with pytest.raises(ValidationError) as caught:
+        make_draft(for_companies, agent, with_material=False)
+    assert "面向法人办理" in caught.value.messages[0]
+    for_people = world.implementation(audience="individual")
+    with pytest.raises(ValidationError) as caught:
+        make_draft(for_people, agent, legal_person=company, with_material=False)
+    assert "面向自然人办理" in caught.value.messages[0]
+    assert make_draft(for_companies, agent, legal_person=company, with_material=False).pk
+    assert make_draft(for_people, agent, with_material=False).pk
 
 
 def test_counter_acceptance(world, regions):
