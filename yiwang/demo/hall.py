@@ -1,6 +1,6 @@
 """The demo's online service hall (网上办事大厅): every demo implementation applied online gets
 its application form and process, the construction permit of 松林县 is set up for joint
-approval (住建局 leads, 自然资源局 and 生态环境局 review in parallel), staff of those
+approval (住建局 leads, 自然资源和规划局 and 生态环境局 review in parallel), staff of those
 departments and of the health commission hold the hall's roles, and one application is
 already waiting at the health commission's window, so the workbench is not empty.
 
@@ -61,7 +61,7 @@ HALL_STAFF = (
         "郑磊",
         "land",
         (HallRole.REVIEWER,),
-        "松林县自然资源局：并联审批的配合审查",
+        "松林县自然资源和规划局：并联审批的配合审查",
     ),
     HallStaff(
         "env.songlin",

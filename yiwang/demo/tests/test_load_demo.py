@@ -213,9 +213,16 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
         "clerk.songlin",
         "editor.province",
         "editor.songlin",
+        "env.songlin",
+        "hallconfig",
+        "health.songlin",
+        "housing.songlin",
+        "land.songlin",
         "reviewer.songlin",
         "secadmin",
+        "supervisor.songlin",
         "sysadmin",
+        "window.songlin",
     ]
     for user in users.values():
         assert user.kind == "staff" and user.check_password(DEMO_PASSWORD)
@@ -238,6 +245,22 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     assert groups("sysadmin") == {"系统管理员"}
     assert groups("secadmin") == {"安全管理员"}
     assert groups("auditor") == {"审计管理员"}
+    assert groups("housing.songlin") == {"窗口受理人员", "审查人员", "审批决定人员"}
+    assert groups("land.songlin") == {"审查人员"}
+    assert groups("hallconfig") == {"办件配置管理员"}
+    assert users["land.songlin"].department.name == "松林县自然资源和规划局"
+    # The hall: every online item has a form and a process, the construction permit is a
+    # joint approval with two departments, one application waits at the health commission.
+    from yiwang.hall.models import Case, ServiceSetup
+
+    setups = ServiceSetup.objects.select_related("process", "implementation")
+    assert setups.count() and all(s.process_id and s.form_id for s in setups)
+    joint = setups.get(implementation__name="建筑工程施工许可证核发")
+    assert joint.process.template == "joint"
+    assert len(joint.process.parameters["joint_departments"]) == 2
+    (waiting,) = Case.objects.exclude(number=None)
+    assert (waiting.item_name, waiting.status) == ("医师执业注册", "submitted")
+    assert waiting.tasks.get().department.name == "松林县卫生健康局"
     assert users["clerk.songlin"].has_perm("accounts.verify_identity")
     assert not users["auditor"].has_perm("accounts.verify_identity")
     # Every staff account has its demo authenticator, whose secret the summary prints.
@@ -296,7 +319,8 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     assert "管理后台：http://mingchuan.localhost:8123/admin/" in reset
     assert content_snapshot() == before
     assert Page.objects.count() == page_count
-    assert User.objects.filter(username__in=[*users, "zhangsan", "lisi"]).count() == 10
+    assert User.objects.filter(username__in=[*users, "zhangsan", "lisi"]).count() == 17
+    assert Case.objects.exclude(number=None).count() == 1
     assert LegalPerson.objects.filter(name="松林县青禾农业科技有限公司").count() == 1
     ports = Site.objects.filter(hostname__in=demo_hostnames()).values_list("port", flat=True)
     assert sorted(ports) == [8123] * 10
