@@ -431,5 +431,7 @@ LOGGING = {
         # SpiffWorkflow logs every task state change at INFO.
         "spiff": {"level": "WARNING"},
         "SpiffWorkflow": {"level": "WARNING"},
+        # fontTools logs its font subsetting at INFO for every PDF the platform writes.
+        "fontTools": {"level": "WARNING"},
     },
 }
