@@ -1,8 +1,7 @@
 """Case numbers and query codes.
 
-A case number is ``<6-digit division code><YYYYMMDD><6-digit sequence>`` — 18 digits, e.g.
-``990102202612020001``'s longer form ``990102 20261202 000001`` — counted per division and
-day in ``CaseNumberCounter`` (scope ``"<division>-<YYYYMMDD>"``). ``allocate`` runs inside
+A case number is ``<6-digit division code><YYYYMMDD><6-digit sequence>`` — 20 digits, e.g.
+``99010220261202000001`` (990102 · 20261202 · 000001) — counted per division and day in ``CaseNumberCounter`` (scope ``"<division>-<YYYYMMDD>"``). ``allocate`` runs inside
 the submitting transaction: on PostgreSQL the counter row is locked (``SELECT … FOR
 UPDATE``) until the transaction ends, and two first submitters of the day racing to create
 the row meet on its unique scope (the loser retries in a savepoint); on SQLite every
