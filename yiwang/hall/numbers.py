@@ -1,12 +1,13 @@
 """Case numbers and query codes.
 
 A case number is ``<6-digit division code><YYYYMMDD><6-digit sequence>`` — 20 digits, e.g.
-``99010220261202000001`` (990102 · 20261202 · 000001) — counted per division and day in ``CaseNumberCounter`` (scope ``"<division>-<YYYYMMDD>"``). ``allocate`` runs inside
-the submitting transaction: on PostgreSQL the counter row is locked (``SELECT … FOR
-UPDATE``) until the transaction ends, and two first submitters of the day racing to create
-the row meet on its unique scope (the loser retries in a savepoint); on SQLite every
-transaction is ``BEGIN IMMEDIATE`` (settings), so writers are serialized anyway.
-``Case.number`` is unique as the last guard.
+``99010220261202000001`` (990102 · 20261202 · 000001) — counted per division and day in
+``CaseNumberCounter`` (scope ``"<division>-<YYYYMMDD>"``). ``allocate`` runs inside the
+submitting transaction: on PostgreSQL the counter row is locked (``SELECT … FOR UPDATE``)
+until the transaction ends, and two first submitters of the day racing to create the row
+meet on its unique scope (the loser retries in a savepoint); on SQLite every transaction is
+``BEGIN IMMEDIATE`` (settings), so writers are serialized anyway. ``Case.number`` is unique
+as the last guard.
 
 The query code (查询码) lets anyone holding the receipt look a case up without logging in:
 8 characters from an alphabet without look-alikes (no 0/O/1/I/L), made with ``secrets``;

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
@@ -44,10 +44,7 @@ def _forbidden(request):
 
 
 def _form_editor_url(implementation):
-    try:
-        return reverse("hall_forms:edit", args=[implementation.pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("hall_forms:edit", args=[implementation.pk])
 
 
 def _department_names(ids):
