@@ -1155,81 +1155,63 @@ def _record_decision(case, current, staff, others, day, decision, reason):
     return active
 
 
-def decide(*, task, staff, decision, reason, request=None):
-    """Approve or deny (``Decision``) at a ``decide`` task, reasons required for a denial:
-    status DECIDED; after commit the decision document and notification."""
+def _decide_at(task, staff, decision, reason, request, *, on_the_spot):
+    """The decision at a ``decide`` task, or accepting and deciding at once at an
+    on-the-spot ``handle`` task."""
     reason = _clean_decision(decision, reason)
     day = _today()
+    if on_the_spot:
+        steps, statuses = (Step.HANDLE,), (CaseStatus.SUBMITTED,)
+    else:
+        steps, statuses = (Step.DECIDE,), RUNNING
     with transaction.atomic():
-        case, current, others = _begin_task(task, staff, (Step.DECIDE,), RUNNING)
+        case, current, others = _begin_task(task, staff, steps, statuses)
+        fields = [
+            *CASE_FIELDS_AFTER_STEP,
+            "decision",
+            "decision_reason",
+            "decided_at",
+            "completed_at",
+        ]
+        if on_the_spot:
+            case.accepted_at = timezone.now()
+            fields.append("accepted_at")
         _record_decision(case, current, staff, others, day, decision, reason)
-        case.save(
-            update_fields=[
-                *CASE_FIELDS_AFTER_STEP,
-                "decision",
-                "decision_reason",
-                "decided_at",
-                "completed_at",
-            ]
-        )
+        case.save(update_fields=fields)
+        label = Decision(decision).label
+        detail = {"decision": str(decision)}
+        if on_the_spot:
+            detail["on_the_spot"] = True
         _event(
             case,
             EventKind.DECIDED,
             staff,
             task=current,
-            text=f"决定：{Decision(decision).label}。{reason}".strip(),
-            data={"decision": str(decision)},
+            text=(f"即时办理，决定：{label}。" if on_the_spot else f"决定：{label}。") + reason,
+            data=detail,
         )
         _audit(
             events.CASE_DECIDED,
             actor=staff,
             case=case,
             request=request,
-            detail={**_t(current), "decision": str(decision)},
+            detail={**_t(current), **detail},
         )
         _notice_after_commit(case, DocumentKind.DECISION, actor=staff)
         _notify_after_commit(case, EventKind.DECIDED)
     _copy_into(task, current)
     return case
+
+
+def decide(*, task, staff, decision, reason, request=None):
+    """Approve or deny (``Decision``) at a ``decide`` task, reasons required for a denial:
+    status DECIDED; after commit the decision document and notification."""
+    return _decide_at(task, staff, decision, reason, request, on_the_spot=False)
 
 
 def handle_on_the_spot(*, task, staff, decision, reason="", request=None):
     """即办件: accept and decide at once at a ``handle`` task."""
-    reason = _clean_decision(decision, reason)
-    day = _today()
-    with transaction.atomic():
-        case, current, others = _begin_task(task, staff, (Step.HANDLE,), (CaseStatus.SUBMITTED,))
-        case.accepted_at = timezone.now()
-        _record_decision(case, current, staff, others, day, decision, reason)
-        case.save(
-            update_fields=[
-                *CASE_FIELDS_AFTER_STEP,
-                "accepted_at",
-                "decision",
-                "decision_reason",
-                "decided_at",
-                "completed_at",
-            ]
-        )
-        _event(
-            case,
-            EventKind.DECIDED,
-            staff,
-            task=current,
-            text=f"即时办理，决定：{Decision(decision).label}。{reason}".strip(),
-            data={"decision": str(decision), "on_the_spot": True},
-        )
-        _audit(
-            events.CASE_DECIDED,
-            actor=staff,
-            case=case,
-            request=request,
-            detail={**_t(current), "decision": str(decision), "on_the_spot": True},
-        )
-        _notice_after_commit(case, DocumentKind.DECISION, actor=staff)
-        _notify_after_commit(case, EventKind.DECIDED)
-    _copy_into(task, current)
-    return case
+    return _decide_at(task, staff, decision, reason, request, on_the_spot=True)
 
 
 def deliver(*, task, staff, method, tracking_number="", address="", request=None):

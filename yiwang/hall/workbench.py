@@ -332,24 +332,16 @@ def call_action(name, *, request, case, task, data):
     if name == "special":
         actions.finish_special(task=task, staff=staff, result=data["result"], request=request)
         return None, "特别程序结果已登记，办理时限恢复计算。"
-    if name == "decide":
-        actions.decide(
+    if name in ("decide", "handle"):
+        decide = actions.decide if name == "decide" else actions.handle_on_the_spot
+        decide(
             task=task,
             staff=staff,
             decision=data["decision"],
             reason=data.get("reason", ""),
             request=request,
         )
-        return None, "已作出决定，决定书已生成。"
-    if name == "handle":
-        actions.handle_on_the_spot(
-            task=task,
-            staff=staff,
-            decision=data["decision"],
-            reason=data.get("reason", ""),
-            request=request,
-        )
-        return None, "已即时办结。"
+        return None, "已作出决定，决定书已生成。" if name == "decide" else "已即时办结。"
     if name == "deliver":
         actions.deliver(
             task=task,
