@@ -20,6 +20,7 @@ from yiwang.catalog.models import Implementation
 
 from . import formdefs
 from .models import ApplicationForm
+from .process_admin import forbidden
 
 PERMISSION = "hall.change_applicationform"
 
@@ -29,9 +30,9 @@ def can_edit_forms(user):
 
 
 def _forbidden(request):
-    """A 403 page inside the back office (Wagtail would turn a raised ``PermissionDenied``
-    into a redirect to the dashboard)."""
-    return TemplateResponse(request, "hall/admin/form_forbidden.html", status=403)
+    return forbidden(
+        request, "配置申请表需要“办件配置管理员”角色。如需此权限，请联系本单位的系统管理员。"
+    )
 
 
 # --- one field of the schema -------------------------------------------------------------

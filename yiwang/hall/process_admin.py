@@ -39,8 +39,18 @@ def can_configure(user):
     )
 
 
+def forbidden(request, message):
+    """A 403 page inside the back office, for the configuration pages (Wagtail would turn a
+    raised ``PermissionDenied`` into a redirect to the dashboard)."""
+    return TemplateResponse(request, "hall/admin/forbidden.html", {"message": message}, status=403)
+
+
 def _forbidden(request):
-    return TemplateResponse(request, "hall/admin/process_forbidden.html", {}, status=403)
+    return forbidden(
+        request,
+        "办件配置只对办件配置管理员开放。如需配置事项的办理流程，"
+        "请联系本级政务服务管理机构开通权限。",
+    )
 
 
 def _form_editor_url(implementation):
