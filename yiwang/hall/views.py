@@ -145,10 +145,6 @@ def diagram_context(case):
     }
 
 
-def clock_rows(case):
-    return clocks.summary(case)
-
-
 def current_materials(case):
     return list(
         case.materials.filter(superseded=False).order_by("material_name", "uploaded_at", "pk")
@@ -366,7 +362,7 @@ def receipt(request, pk):
         case=case,
         query_code=query_code,
         receipt_document=document,
-        clocks=clock_rows(case),
+        clocks=clocks.summary(case),
     )
     return render(request, "hall/receipt.html", context)
 
@@ -466,7 +462,7 @@ def mine(request):
     page_obj = Paginator(
         queries.my_cases(request.user, legal_person=legal_person), PER_PAGE
     ).get_page(request.GET.get("page"))
-    rows = [{"case": case, "clocks": clock_rows(case)} for case in page_obj]
+    rows = [{"case": case, "clocks": clocks.summary(case)} for case in page_obj]
     context = hall_context(
         request,
         crumbs=[{"label": "我的办件"}],
@@ -543,7 +539,7 @@ def case_page(request, case, *, withdraw_form=None, status=200):
         crumbs=hall_crumbs({"label": case.number}),
         title=f"办件 {case.number}",
         case=case,
-        clocks=clock_rows(case),
+        clocks=clocks.summary(case),
         timeline=queries.timeline(case, for_applicant=True),
         documents=list(case.documents.filter(visible_to_applicant=True).order_by("created_at")),
         materials=current_materials(case),
@@ -708,6 +704,6 @@ def lookup(request):
     )
     if found is not None:
         context.update(
-            clocks=clock_rows(found), timeline=queries.timeline(found, for_applicant=True)
+            clocks=clocks.summary(found), timeline=queries.timeline(found, for_applicant=True)
         )
     return render(request, "hall/lookup.html", context, status=status)
