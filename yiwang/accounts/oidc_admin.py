@@ -27,8 +27,9 @@ from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView,
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from yiwang.core.forms import add_action_errors
+
 from .oidc import delete_client, register_client, reset_client_secret, update_client
-from .viewsets import add_validation_error
 
 CREATED_TEMPLATE = "oauth2_provider/wagtail/client_secret.html"
 
@@ -129,7 +130,7 @@ class ClientCreateView(CreateView):
                 request=self.request,
             )
         except ValidationError as exc:
-            add_validation_error(form, exc)
+            add_action_errors(form, exc)
             return self.form_invalid(form)
         return secret_response(self, self.object, secret, created=True)
 
@@ -169,7 +170,7 @@ class ClientEditView(EditView):
         try:
             return super().form_valid(form)
         except ValidationError as exc:
-            add_validation_error(form, exc)
+            add_action_errors(form, exc)
             return self.form_invalid(form)
 
     def get_header_more_buttons(self):

@@ -23,22 +23,13 @@ from wagtail.users.views.users import EditView as WagtailUserEditView
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
 from yiwang.core.audit import record
+from yiwang.core.forms import add_action_errors
 from yiwang.core.masking import mask_mobile
 
 from .actions import authorize_agent, revoke_agent
 from .actions.roles import record_role_changes
 from .forms import UserCreationForm, UserEditForm
 from .models import AgentAuthorization, LegalPerson, User, UserKind
-
-
-def add_validation_error(form, exc):
-    """Put an action's ``ValidationError`` on the form: on its field when the form has one,
-    at the top otherwise."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class LegalPersonViewSet(SnippetViewSet):
@@ -83,7 +74,7 @@ class AuthorizationCreateView(SnippetCreateView):
         try:
             return super().form_valid(form)
         except ValidationError as exc:
-            add_validation_error(form, exc)
+            add_action_errors(form, exc)
             self.produced_error_code = "validation_error"
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)

@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from yiwang.core.forms import add_action_errors
 from yiwang.orgs.models import Department, Region
 
 from . import actions, completeness
@@ -34,16 +35,6 @@ LIFECYCLE_ACTIONS = {
     "cancel": ("取消事项", "取消", actions.cancel_implementation),
     "resume": ("恢复事项", "恢复", actions.resume_implementation),
 }
-
-
-def add_validation_error(form, exc):
-    """An action's ``ValidationError`` on the form: on its field when the form has one
-    (``replacement`` for the action's ``replacement``), at the top otherwise."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class LifecycleView(WagtailAdminTemplateMixin, FormView):
@@ -114,7 +105,7 @@ class LifecycleView(WagtailAdminTemplateMixin, FormView):
         try:
             implementation = action(**arguments)
         except ValidationError as exc:
-            add_validation_error(form, exc)
+            add_action_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, f"已{verb}：{implementation}（{lifecycle_label(implementation)}）"

@@ -1,4 +1,5 @@
-"""Forms of the core app's back office."""
+"""Forms of the core app's back office, and the one way every view puts an action's
+errors onto its form."""
 
 from django import forms
 
@@ -37,3 +38,13 @@ class HolidayNoticeForm(forms.Form):
             except NoticeParseError as exc:
                 raise forms.ValidationError(f"无法读出通知中的日期：{exc}") from exc
         return data
+
+
+def add_action_errors(form, exc):
+    """An action's ``ValidationError`` onto ``form``: each field's errors next to the field
+    when the form has it, the rest (and an error naming no field) at the top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -1,24 +1,3 @@
-"""Private file storage for case files: outside MEDIA_ROOT, no public URL. Files are read
-only through ``views.download`` / the workbench, which check access first."""
+"""The hall's case files live in the platform's private storage (``yiwang.core.storage``)."""
 
-import os
-
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-
-
-class PrivateStorage(FileSystemStorage):
-    def __init__(self):
-        super().__init__(location=None, base_url=None)
-
-    # Read the setting each time, so tests (and a changed setting) move the folder.
-    @property
-    def base_location(self):
-        return str(settings.HALL_PRIVATE_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("办件文件不提供公开地址，请通过办件页面下载。")
+from yiwang.core.storage import PrivateStorage  # noqa: F401

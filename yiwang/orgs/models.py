@@ -74,6 +74,27 @@ class Region(models.Model):
         return list(reversed(chain))
 
 
+# Digits of the twelve-digit statistics code shared by a region and everything below it.
+_PREFIX_LENGTH = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.COUNTY: 6,
+    RegionLevel.TOWNSHIP: 9,
+}
+
+
+def region_prefix(region):
+    """The code prefix of ``region``'s subtree (``Region.code__startswith``)."""
+    return region.code[: _PREFIX_LENGTH.get(region.level, 12)]
+
+
+def subtree_region_ids(region):
+    """Primary keys of ``region`` and every region below it (a list)."""
+    return list(
+        Region.objects.filter(code__startswith=region_prefix(region)).values_list("pk", flat=True)
+    )
+
+
 def normalize_uscc(value):
     """The stored form of a credit code: upper case, without spaces or hyphens."""
     return stdnum_uscc.compact(value or "")

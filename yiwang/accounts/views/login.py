@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from yiwang.core.forms import add_action_errors
 from yiwang.core.masking import mask_mobile
 
 from .. import actions, sso
@@ -49,16 +50,6 @@ def _next_context(next_url):
     if next_url == settings.LOGIN_REDIRECT_URL:
         return {"next": next_url, "next_query": ""}
     return {"next": next_url, "next_query": "?" + urlencode({"next": next_url})}
-
-
-def _add_errors(form, exc):
-    """An action's ``ValidationError`` on the form: on the fields it names (when the form
-    has them), else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @dataclass
@@ -100,7 +91,7 @@ def _code_flow(request, *, form_class, send, submit, keep=("mobile",)):
             mobile = send(mobile=send_form.cleaned_data["mobile"])
         except ValidationError as exc:
             if not in_verify:
-                _add_errors(send_form, exc)
+                add_action_errors(send_form, exc)
                 return CodeStep("send", send_form)
             # Asked again too soon: the code sent before still works.
             message = " ".join(exc.messages)
@@ -117,7 +108,7 @@ def _code_flow(request, *, form_class, send, submit, keep=("mobile",)):
         try:
             return CodeStep(VERIFY_STAGE, form, response=submit(form))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
     return CodeStep(VERIFY_STAGE, form)
 
 
@@ -239,7 +230,7 @@ def password_change(request):
                 request=request,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             # This session stays; the user's other sessions end (their hash changed).
             update_session_auth_hash(request, user)
