@@ -204,7 +204,7 @@ def on_task_opened(task, day, *, new=False):
         existing = _find_open(case, task=None, label=ACCEPT_LABEL)
         if existing is not None:
             existing.task = task
-            existing.save(update_fields=["task"])
+            existing.save(update_fields=["task", "updated_at"])
             return
         start(
             case=case,
@@ -272,7 +272,9 @@ def _stop_all_of(clocks, day):
     has none) in one UPDATE, the paused ones one by one with their pauses closed."""
     running = [clock for clock in clocks if clock.paused_since is None]
     if running:
-        Clock.objects.filter(pk__in=[clock.pk for clock in running]).update(stopped_on=day)
+        Clock.objects.filter(pk__in=[clock.pk for clock in running]).update(
+            stopped_on=day, updated_at=timezone.now()
+        )
         for clock in running:
             clock.stopped_on = day
     for clock in clocks:
@@ -395,7 +397,7 @@ def recompute(clock, *, today=None):
     only when it changed. Returns True when it changed."""
     due_changed, changed = _apply(clock, _day(today), workdays.get_table().version)
     if changed:
-        clock.save(update_fields=DERIVED_FIELDS)
+        clock.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
     return due_changed
 
 
@@ -452,7 +454,10 @@ def recompute_running(*, start=None, end=None, progress=None):
             for (due, provisional), pks in dirty.items():
                 for i in range(0, len(pks), UPDATE_CHUNK):
                     Clock.objects.filter(pk__in=pks[i : i + UPDATE_CHUNK]).update(
-                        due_date=due, due_is_provisional=provisional, calendar_version=version
+                        due_date=due,
+                        due_is_provisional=provisional,
+                        calendar_version=version,
+                        updated_at=timezone.now(),
                     )
         processed += seen
         if progress is not None and seen:

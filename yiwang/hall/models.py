@@ -286,6 +286,13 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["applicant", "status"], name="case_applicant_status"),
             models.Index(fields=["department", "status"], name="case_department_status"),
+            # Finished cases by when they finished (the 好差评 reminder, statistics).
+            models.Index(fields=["status", "completed_at"], name="case_status_completed"),
+            # Statistics: the refresh reads what changed since its last run, then recomputes
+            # one month of the changed implementations by submission and by end.
+            models.Index(fields=["updated_at"], name="case_updated"),
+            models.Index(fields=["implementation", "submitted_at"], name="case_impl_submitted"),
+            models.Index(fields=["implementation", "completed_at"], name="case_impl_completed"),
         ]
         permissions = [("view_all_cases", "可查看全部办件（监察）")]
 
@@ -420,6 +427,9 @@ class Clock(models.Model):
     due_is_provisional = models.BooleanField("截止日按暂定日历", default=False)
     stopped_on = models.DateField("停止计时日", null=True, blank=True)
     calendar_version = models.PositiveIntegerField(default=0, editable=False)
+    # Set on every write, bulk ones included (``clocks``): supervision reads the clocks
+    # changed since its last run by this index instead of scanning every running clock.
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = "时限"

@@ -19,6 +19,7 @@ from wagtail.admin.menu import MenuItem
 
 from yiwang.catalog.constants import ONLINE_APPLICATION_DEPTH
 from yiwang.catalog.models import Implementation, SpecialProcedure
+from yiwang.core.forms import add_action_errors
 from yiwang.orgs.models import Department, Region
 
 from . import processes
@@ -232,7 +233,7 @@ def edit(request, implementation_pk):
                     request=request,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_action_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -273,15 +274,6 @@ def edit(request, implementation_pk):
             "index_url": reverse("hall_processes:index"),
         },
     )
-
-
-def _add_errors(form, exc):
-    """The action's errors next to their fields (keys are the form's field names)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- one version -----------------------------------------------------------------------

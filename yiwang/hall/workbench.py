@@ -25,8 +25,10 @@ from yiwang.accounts.models import LegalPerson
 from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.models import Implementation
 from yiwang.core import workdays
+from yiwang.core.forms import add_action_errors
 from yiwang.core.masking import mask_id_number
 from yiwang.core.views import permission_denied
+from yiwang.supervision import levels as supervision_levels
 
 from . import actions, clocks, engine, formdefs, queries, uploads
 from .constants import CaseStatus, EventKind, HallRole, Step, TaskState
@@ -46,8 +48,6 @@ from .workbench_forms import (
 )
 
 PER_PAGE = 20
-# Less than this share of a clock's working days left: shown as a warning (黄牌).
-WARNING_SHARE = 0.2
 WORK_ROLES = frozenset(
     {HallRole.ACCEPTOR, HallRole.REVIEWER, HallRole.DECIDER, HallRole.SUPERVISOR}
 )
@@ -80,24 +80,32 @@ def menu_item():
 # Due dates of the queue -----------------------------------------------------------------------
 
 
-def due_state(clock, today):
-    """``(state, remaining)`` of a running clock: "overdue", "warning" (less than 20% of its
-    working days left) or "" — the queue's colours."""
+def due_state(clock, today, *, region_id, thresholds):
+    """``(state, remaining)`` of a running clock: "overdue", "warning" (黄牌: from the day
+    electronic supervision turns it yellow, by the threshold of the case's region and the
+    clock's scope) or "" — the queue's colours. ``thresholds``: one
+    ``supervision.levels.Thresholds`` per page."""
     if clock.paused_since is not None:
         return "paused", None
     try:
         remaining = workdays.working_days_between(today, clock.due_date).days
-    except Exception:
-        return "", None
-    allowed = max(1, clock.limit_days + clock.extension_days)
+    except workdays.OutsideCalendar:
+        remaining = None
     if clock.due_date < today:
         return "overdue", remaining
-    if remaining < WARNING_SHARE * allowed:
+    warn = supervision_levels.warn_date(
+        start=clock.start_date,
+        allowed=clock.limit_days + clock.extension_days,
+        paused=clock.paused_days,
+        due=clock.due_date,
+        percent=thresholds.percent(region_id, supervision_levels.scope_of(clock.task_id)),
+    )
+    if today >= warn:
         return "warning", remaining
     return "", remaining
 
 
-def task_row(task, today):
+def task_row(task, today, thresholds):
     """A queue row: the task, its case and the nearest running due date (the task's own
     clock, else the case's)."""
     candidates = [c for c in task.clocks.all() if c.stopped_on is None]
@@ -106,7 +114,11 @@ def task_row(task, today):
             c for c in task.case.clocks.all() if c.stopped_on is None and c.task_id is None
         ]
     clock = min(candidates, key=lambda c: c.due_date, default=None)
-    state, remaining = due_state(clock, today) if clock else ("", None)
+    state, remaining = (
+        due_state(clock, today, region_id=task.case.region_id, thresholds=thresholds)
+        if clock
+        else ("", None)
+    )
     return {"task": task, "case": task.case, "clock": clock, "state": state, "remaining": remaining}
 
 
@@ -139,7 +151,9 @@ def index(request):
     else:
         tasks = queries.queue(user, step=step or None, mine=view == "mine")
         page_obj = Paginator(tasks, PER_PAGE).get_page(request.GET.get("page"))
-        context.update(page_obj=page_obj, rows=[task_row(t, today) for t in page_obj])
+        page = list(page_obj)
+        thresholds = supervision_levels.Thresholds(region_ids={t.case.region_id for t in page})
+        context.update(page_obj=page_obj, rows=[task_row(t, today, thresholds) for t in page])
     return TemplateResponse(request, "hall/admin/workbench_index.html", context)
 
 
@@ -418,11 +432,7 @@ def act(request, pk, action):
         return redirect("hall_workbench:case", case.pk)
     except ValidationError as exc:
         if form is not None:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_action_errors(form, exc)
             messages.error(request, f"未能{ACTIONS[action][0]}：请按提示修改。")
             return render_case(
                 request,

@@ -249,3 +249,43 @@ def test_counter_acceptance(client, world, site_group):
 def test_counter_is_for_acceptors_only(client, world):
     login_with_second_factor(client, world.reviewer)
     assert client.get("/admin/hall/counter/").status_code == 403
+
+
+def test_queue_colours_follow_the_supervision_thresholds(regions):
+    """The workbench's 即将到期 starts on the day electronic supervision turns the clock
+    yellow: 80% of the working days by default, the region's own threshold when set."""
+    from datetime import date
+
+    from yiwang.hall.models import Clock
+    from yiwang.hall.workbench import due_state
+    from yiwang.supervision.constants import ClockScope
+    from yiwang.supervision.levels import Thresholds
+    from yiwang.supervision.models import WarningThreshold
+
+    # 10 working days from Monday 2026-11-02: due Monday 11-16; 8 days used on Thursday 11-12.
+    clock = Clock(
+        start_date=date(2026, 11, 2), limit_days=10, extension_days=0, paused_days=0,
+        due_date=date(2026, 11, 16), task_id=7,
+    )  # fmt: skip
+    town = regions["town_a"].pk
+
+    def state(day):
+        # All regions' parents (a sweep) or only the asked region's chain (a page): the same.
+        states = {
+            due_state(clock, day, region_id=town, thresholds=thresholds)[0]
+            for thresholds in (Thresholds(), Thresholds(region_ids={town}))
+        }
+        assert len(states) == 1
+        return states.pop()
+
+    assert [state(date(2026, 11, d)) for d in (11, 12, 16, 17)] == [
+        "",
+        "warning",
+        "warning",
+        "overdue",
+    ]
+    WarningThreshold.objects.create(region=regions["county_a"], scope=ClockScope.STEP, percent=50)
+    assert [state(date(2026, 11, d)) for d in (6, 9)] == ["", "warning"]
+    # A case-level clock of the same dates keeps the default.
+    clock.task_id = None
+    assert state(date(2026, 11, 11)) == ""
