@@ -1,0 +1,12 @@
+"""Audit actions of appointments (``yiwang.core.audit.record(action=...)``)."""
+
+BOOKED = "appointments.booked"
+CANCELLED = "appointments.cancelled"
+CHANGED = "appointments.changed"
+REMINDED = "appointments.reminded"
+NO_SHOW = "appointments.no_show"
+SUSPENDED = "appointments.suspended"
+CHECKED_IN = "appointments.checked_in"
+WALK_IN = "appointments.walk_in_ticket"
+CALLED = "appointments.ticket_called"
+TICKET_CLOSED = "appointments.ticket_closed"
