@@ -42,6 +42,9 @@ SECTION_PAGE_TYPES = [
     "portal.OrganizationFunctionsPage",
     "portal.DisclosureCatalogPage",
 ]
+# The column of consultations, interviews and surveys (yiwang.participation), placed on a
+# portal's home page, in a column or in a sub-site.
+PARTICIPATION_INDEX_TYPE = "participation.ParticipationIndexPage"
 
 
 @register_setting(icon="site")
@@ -364,7 +367,7 @@ class PortalHomePage(PortalPage):
     column_type_label = "首页"
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = SECTION_PAGE_TYPES
+    subpage_types = [*SECTION_PAGE_TYPES, PARTICIPATION_INDEX_TYPE]
 
     content_panels = [
         *Page.content_panels,
@@ -448,7 +451,7 @@ class ColumnPage(RoutablePageMixin, SectionMixin, PortalPage):
         "portal.ColumnPage",
         "portal.SubsiteHomePage",
     ]
-    subpage_types = [*CONTENT_PAGE_TYPES, *SECTION_PAGE_TYPES]
+    subpage_types = [*CONTENT_PAGE_TYPES, *SECTION_PAGE_TYPES, PARTICIPATION_INDEX_TYPE]
 
     content_panels = [
         *Page.content_panels,
@@ -527,7 +530,7 @@ class SubsiteHomePage(SectionMixin, PortalPage):
     column_type = ColumnType.SUBSITE
 
     parent_page_types = ["portal.PortalHomePage", "portal.ChannelPage"]
-    subpage_types = [*CONTENT_PAGE_TYPES, *SECTION_PAGE_TYPES]
+    subpage_types = [*CONTENT_PAGE_TYPES, *SECTION_PAGE_TYPES, PARTICIPATION_INDEX_TYPE]
 
     content_panels = [
         *Page.content_panels,

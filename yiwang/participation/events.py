@@ -1,0 +1,10 @@
+"""Audit action names of 公众参与 (``AuditEvent.action``)."""
+
+COMMENT_SUBMITTED = "participation.comment_submitted"
+COMMENT_MODERATED = "participation.comment_moderated"
+ADOPTION_RECORDED = "participation.adoption_recorded"
+QUESTION_ASKED = "participation.question_asked"
+HOST_QUESTION_POSTED = "participation.host_question_posted"
+QUESTION_MODERATED = "participation.question_moderated"
+QUESTION_ANSWERED = "participation.question_answered"
+SURVEY_SUBMITTED = "participation.survey_submitted"
