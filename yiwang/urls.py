@@ -9,8 +9,10 @@ from wagtail.documents import urls as wagtaildocs_urls
 from yiwang.accounts import oidc_urls
 from yiwang.accounts import urls as accounts_urls
 from yiwang.accounts.views.staff import admin_login_redirect
+from yiwang.appointments import urls as appointments_urls
 from yiwang.catalog import urls as catalog_urls
 from yiwang.catalog.api import api as catalog_api
+from yiwang.evaluation import urls as evaluation_urls
 from yiwang.hall import urls as hall_urls
 from yiwang.portal import urls as portal_urls
 
@@ -34,6 +36,10 @@ urlpatterns = [
     # The service hall's catalog on every portal, and its read API.
     path("fuwu/", include(catalog_urls)),
     path("banshi/", include(hall_urls)),
+    path("pingjia/", include(evaluation_urls)),
+    path("yuyue/", include(appointments_urls)),
+    path("canyu/", include("yiwang.participation.urls")),
+    path("hudong/", include("yiwang.interaction.urls")),
     path("api/catalog/v1/", catalog_api.urls),
 ]
 

@@ -27,4 +27,10 @@ SCHEDULE = [
     ScheduledJob("prune_task_results", "yiwang.core.tasks.prune_task_results", DAY),
     ScheduledJob("prune_audit_log", "yiwang.core.tasks.prune_audit_log", DAY),
     ScheduledJob("clear_expired_sessions", "yiwang.core.tasks.clear_expired_sessions", DAY),
+    ScheduledJob("supervision_sweep", "yiwang.supervision.tasks.sweep_warnings", 5 * MINUTE),
+    ScheduledJob("stats_refresh", "yiwang.stats.tasks.refresh_rollups", 10 * MINUTE),
+    ScheduledJob("evaluation_hourly", "yiwang.evaluation.tasks.evaluation_hourly", HOUR),
+    ScheduledJob("evaluation_figures", "yiwang.evaluation.tasks.publish_figures", DAY),
+    ScheduledJob("appointments_sweep", "yiwang.appointments.tasks.appointments_sweep", 15 * MINUTE),
+    ScheduledJob("interaction_sweep", "yiwang.interaction.tasks.interaction_sweep", 5 * MINUTE),
 ]

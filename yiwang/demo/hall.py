@@ -12,10 +12,8 @@ kept. It needs the demo catalog and identity (``catalog.py``, ``identity.py``).
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from yiwang.accounts.models import UserKind
 from yiwang.catalog.constants import ONLINE_APPLICATION_DEPTH
 from yiwang.catalog.models import Implementation
 from yiwang.hall import actions, formdefs, processes
@@ -24,7 +22,7 @@ from yiwang.hall.models import Case
 
 from . import geography as geo
 from .catalog import _department, demo_implementations
-from .spec import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, places, portal_hostname
+from .spec import DEMO_PASSWORD, places, portal_hostname
 
 SHOWCASE_PLACE = "990121"
 # (item key in catalog_data, template, joint department keys)
@@ -114,26 +112,18 @@ def _implementation(key, place_code=SHOWCASE_PLACE):
 
 
 def _staff(admin):
-    User = get_user_model()
+    from yiwang.demo.staff_devices import ensure_staff_account
+
     by_code = places()
     users = {}
     for spec in HALL_STAFF:
         place_code = "99" if spec.department_key == "office" else SHOWCASE_PLACE
-        department = _department(by_code[place_code], spec.department_key)
-        user = User.objects.filter(username=spec.username).first()
-        if user is None:
-            user = User.objects.create_user(
-                spec.username,
-                password=DEMO_PASSWORD,
-                kind=UserKind.STAFF,
-                display_name=spec.display_name,
-                department=department,
-                email=f"{spec.username.replace('.', '-')}@{DEMO_EMAIL_DOMAIN}",
-                is_staff=True,
-            )
-        for role in spec.roles:
-            user.groups.add(Group.objects.get(name=HallRole(role).label))
-        users[spec.username] = user
+        users[spec.username] = ensure_staff_account(
+            spec.username,
+            display_name=spec.display_name,
+            department=_department(by_code[place_code], spec.department_key),
+            groups=[HallRole(role).label for role in spec.roles],
+        )
     return users
 
 
@@ -230,10 +220,7 @@ def build_hall(*, actor, bar=None):
         processes.ensure_process(implementation)
         formdefs.ensure_form(implementation)
     step()
-    from yiwang.demo.staff_devices import ensure_demo_devices
-
     users = _staff(actor)
-    ensure_demo_devices(hall_usernames())
     step()
     applicant = get_user_model().objects.filter(username="zhangsan").first()
     if applicant is not None:
@@ -250,8 +237,6 @@ def describe_hall():
         return []
     from wagtail.models import Site
 
-    from yiwang.demo.staff_devices import demo_device_lines
-
     from .spec import site_url
 
     site = Site.objects.filter(hostname=portal_hostname(places()[SHOWCASE_PLACE])).first()
@@ -267,7 +252,6 @@ def describe_hall():
     for spec in HALL_STAFF:
         if spec.username in present:
             lines.append(f"  {spec.username} / {DEMO_PASSWORD}  {spec.display_name}，{spec.role}")
-    lines += demo_device_lines([u for u in hall_usernames() if u in present])
     return lines
 
 

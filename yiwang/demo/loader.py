@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import ProtectedError, Q
+from django.utils import timezone
 from tqdm import tqdm
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -27,10 +28,16 @@ from yiwang.portal.models import (
     SiteMigration,
 )
 
+from . import appointments as demo_appointments
+from . import evaluation as demo_evaluation
 from . import geography as geo
+from . import history as demo_history
+from . import interaction as demo_interaction
+from . import stats as demo_stats
+from . import supervision as demo_supervision
 from .builder import DemoBuilder
 from .catalog import build_catalog, catalog_steps, describe_catalog, reset_catalog
-from .hall import build_hall, describe_hall, hall_steps, reset_hall
+from .hall import SHOWCASE_PLACE, build_hall, describe_hall, hall_steps, hall_usernames, reset_hall
 from .identity import build_identity, describe_identity, reset_identity
 from .spec import (
     DEFAULT_PORT,
@@ -38,10 +45,12 @@ from .spec import (
     DEMO_PASSWORD,
     DEMO_USERS,
     demo_hostnames,
+    places,
     portal_hostname,
     site_url,
     small_sites,
 )
+from .staff_devices import demo_device_lines
 
 
 class DemoConflict(Exception):
@@ -60,6 +69,8 @@ class DemoReport:
     identity_lines: list[str] = field(default_factory=list)
     catalog_lines: list[str] = field(default_factory=list)
     hall_lines: list[str] = field(default_factory=list)
+    # History, supervision, 好差评, appointments: each part's own summary lines.
+    service_lines: list[str] = field(default_factory=list)
 
     def lines(self):
         out = []
@@ -85,6 +96,7 @@ class DemoReport:
         out += self.identity_lines
         out += self.catalog_lines
         out += self.hall_lines
+        out += self.service_lines
         return out
 
 
@@ -129,6 +141,30 @@ def describe_demo(*, already_loaded=False, seconds=None):
             report.logins.append((spec.username, DEMO_PASSWORD, spec.role, groups))
     report.catalog_lines = describe_catalog()
     report.hall_lines = describe_hall()
+    # The services are the showcase county's (松林县): its portal's address.
+    county = sites.get(portal_hostname(places()[SHOWCASE_PLACE]))
+    base_url = site_url(county) if county is not None else "/"
+    report.service_lines = [
+        *demo_history.describe(),
+        *demo_supervision.describe(base_url),
+        *demo_evaluation.describe(base_url),
+        *demo_appointments.describe(base_url),
+        *demo_stats.describe(base_url),
+        *demo_interaction.describe(base_url),
+        *demo_interaction.describe_participation(base_url),
+    ]
+    staff = [
+        *hall_usernames(),
+        *demo_supervision.supervision_usernames(),
+        *demo_evaluation.evaluation_usernames(),
+        *demo_appointments.appointment_usernames(),
+        *demo_interaction.interaction_usernames(),
+    ]
+    present = set(
+        get_user_model().objects.filter(username__in=staff).values_list("username", flat=True)
+    )
+    if present:
+        report.service_lines += ["", *demo_device_lines([u for u in staff if u in present])]
     roots = [s.root_page.path for s in sites.values()]
     if roots:
         in_demo = Q()
@@ -188,7 +224,15 @@ def reset_demo():
         Page.objects.filter(pk=root_id).delete()
 
     # Cases protect their applicants and implementations, implementations their departments
-    # and regions.
+    # and regions. Statistics, appointments, ratings and supervision rows point at cases,
+    # centres and staff, so they go first.
+    demo_stats.reset()
+    demo_interaction.reset()
+    demo_interaction.reset_participation()
+    demo_appointments.reset()
+    demo_evaluation.reset()
+    demo_supervision.reset()
+    demo_history.reset()
     reset_hall()
     reset_identity()
     reset_catalog()
@@ -253,7 +297,7 @@ def load_demo(*, port=DEFAULT_PORT, seed=DEFAULT_SEED, reset=False, progress=Fal
         check_conflicts()
         builder = DemoBuilder(port=port, seed=seed)
         with tqdm(
-            total=builder.total_steps() + catalog_steps() + hall_steps(),
+            total=builder.total_steps() + catalog_steps() + hall_steps() + len(SERVICE_STEPS),
             desc="加载演示数据",
             unit="步",
             disable=not progress,
@@ -263,9 +307,36 @@ def load_demo(*, port=DEFAULT_PORT, seed=DEFAULT_SEED, reset=False, progress=Fal
             build_identity(admin=builder.admin, users=builder.users, port=port)
             build_catalog(actor=builder.admin, bar=bar)
             build_hall(actor=builder.admin, bar=bar)
+            _build_services(bar)
             bar.total = bar.n
             bar.refresh()
     return describe_demo(seconds=time.monotonic() - started)
+
+
+# After the hall: the year of cases first (the others read them), the statistics last.
+SERVICE_STEPS = (
+    ("历史办件", demo_history.load),
+    ("电子监察", demo_supervision.load),
+    ("好差评", demo_evaluation.load),
+    ("预约服务", demo_appointments.load),
+    ("政民互动", demo_interaction.load),
+    ("公众参与", demo_interaction.load_participation),
+    ("统计汇总", demo_stats.load),
+)
+
+
+def _build_services(bar):
+    today = timezone.localdate()
+    for label, load in SERVICE_STEPS:
+
+        def progress(*args, label=label):
+            detail = "/".join(str(a) for a in args)
+            bar.set_postfix_str(f"{label} {detail}", refresh=True)
+
+        bar.set_postfix_str(label, refresh=True)
+        load(today=today, progress=progress)
+        bar.update(1)
+    bar.set_postfix_str("", refresh=True)
 
 
 @contextlib.contextmanager

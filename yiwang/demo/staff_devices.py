@@ -13,6 +13,7 @@ from base64 import b32encode
 from binascii import unhexlify
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -72,3 +73,29 @@ def demo_device_lines(usernames):
         "或 python manage.py totp_code <用户名>（仅限演示密钥）。"
     )
     return lines
+
+
+def ensure_staff_account(username, *, display_name, department, groups, mobile=""):
+    """The demo staff account ``username`` (created with the demo password when missing),
+    in ``groups`` (group names), with its demo authenticator device. Returns the user."""
+    from yiwang.accounts.models import UserKind
+
+    from .spec import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
+
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(
+            username,
+            password=DEMO_PASSWORD,
+            kind=UserKind.STAFF,
+            display_name=display_name,
+            department=department,
+            email=f"{username.replace('.', '-')}@{DEMO_EMAIL_DOMAIN}",
+            mobile=mobile,
+            is_staff=True,
+        )
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    ensure_demo_devices([username])
+    return user

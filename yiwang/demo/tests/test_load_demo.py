@@ -83,6 +83,28 @@ def run(*args):
     return out.getvalue()
 
 
+def service_counts():
+    from yiwang.appointments.models import Booking
+    from yiwang.demo import history
+    from yiwang.evaluation.models import Rating, Rectification
+    from yiwang.stats.models import MonthlyCell
+    from yiwang.supervision.models import WatchedClock
+
+    return {
+        "history": history.history_cases().count(),
+        "open": history.open_cases().count(),
+        "watched": WatchedClock.objects.count(),
+        "yellow": WatchedClock.objects.filter(level=1).count(),
+        "red": WatchedClock.objects.filter(level=2).count(),
+        "ratings": Rating.objects.count(),
+        "bad": Rating.objects.filter(level__lte=2).count(),
+        "rectifications": Rectification.objects.count(),
+        "bookings": Booking.objects.count(),
+        "cells": MonthlyCell.objects.count(),
+        "months": MonthlyCell.objects.values("month").distinct().count(),
+    }
+
+
 def content_snapshot():
     """Everything the seed decides, in a form that survives new primary keys."""
     rows = []
@@ -206,18 +228,39 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     from yiwang.portal.editorial import GROUP_WIDE_EDITORS
 
     User = get_user_model()
-    users = {u.username: u for u in User.objects.filter(department__region__in=regions)}
-    assert sorted(users) == [
+    users = {
+        u.username: u
+        for u in User.objects.filter(department__region__in=regions).exclude(
+            username__startswith="history."
+        )
+    }
+    from yiwang.demo.interaction import interaction_usernames
+
+    interaction_staff = set(interaction_usernames())
+    assert interaction_staff <= set(users)
+    assert sorted(set(users) - interaction_staff) == [
         "admin",
+        "appointments.songlin",
         "auditor",
         "clerk.songlin",
+        "desk.songlin",
         "editor.province",
         "editor.songlin",
         "env.songlin",
+        "fuhe.songlin",
         "hallconfig",
+        "head.env.songlin",
+        "head.gov.songlin",
+        "head.health.songlin",
+        "head.housing.songlin",
+        "head.land.songlin",
         "health.songlin",
         "housing.songlin",
+        "jiancha.songlin",
         "land.songlin",
+        "pingjia.gov",
+        "pingjia.health",
+        "pingjia.housing",
         "reviewer.songlin",
         "secadmin",
         "supervisor.songlin",
@@ -258,7 +301,10 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     joint = setups.get(implementation__name="建筑工程施工许可证核发")
     assert joint.process.template == "joint"
     assert len(joint.process.parameters["joint_departments"]) == 2
-    (waiting,) = Case.objects.exclude(number=None)
+    from yiwang.demo import history
+
+    demo_made = history.history_cases() | history.open_cases()
+    (waiting,) = Case.objects.exclude(number=None).exclude(pk__in=demo_made.values("pk"))
     assert (waiting.item_name, waiting.status) == ("医师执业注册", "submitted")
     assert waiting.tasks.get().department.name == "松林县卫生健康局"
     assert users["clerk.songlin"].has_perm("accounts.verify_identity")
@@ -304,6 +350,44 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
         assert f"{username} / {DEMO_PASSWORD}" in output
     assert "演示部门系统（OpenID Connect 单点登录）：http://localhost:8001/" in output
 
+    # A year of cases, forty open ones in all three colours, and what the other services
+    # made from them.
+    services = service_counts()
+    assert 2500 <= services["history"] <= 3000 and services["open"] == 40
+    assert services["red"] and services["yellow"] and services["watched"] >= 40
+    assert services["ratings"] > 500 and services["bad"] and services["rectifications"]
+    assert services["bookings"] and services["cells"] and services["months"] >= 12
+    assert (
+        "历史办件：" in output
+        and "电子监察：http://songlin.localhost:8000/admin/supervision/" in output
+    )
+    assert "好差评：" in output and "预约服务：松林县政务服务中心" in output
+    assert "统计分析：" in output and "jiancha.songlin" in output
+
+    # 政民互动: the error report reached 松林县's site team and was answered within its
+    # working day; the 12345 work order was transferred once and closed.
+    from yiwang.interaction import numbers
+    from yiwang.interaction.models import Message
+
+    report = Message.objects.get(external_id="demo-error-1")
+    county = sites["songlin.localhost"].root_page.specific
+    assert report.department == county.owner_department and report.status == "replied"
+    assert report.replied_at <= report.due_at and numbers.matches(report, "DEMO2026")
+    order = Message.objects.get(external_id="demo-hotline-1")
+    assert order.channel == "hotline" and order.status == "closed" and order.is_published
+    assert list(order.events.filter(kind="transferred").values_list("note", flat=True)) == [
+        "道路维修属住建局职责，教育局反馈后转办"
+    ]
+    assert "赵" not in order.public_body + order.public_title
+    assert Message.objects.filter(external_id="demo-letter-3", escalated_at__isnull=False).exists()
+    assert "查询码 DEMO2026" in output
+    assert "政民互动：http://songlin.localhost:8000/hudong/" in output
+    from yiwang.participation.models import ConsultationPage, SurveyPage
+
+    assert ConsultationPage.objects.live().descendant_of(county).count() == 2
+    assert SurveyPage.objects.live().descendant_of(county).exists()
+    assert "公众参与（意见征集、在线访谈、网上调查）：http://songlin.localhost:8000/gzcy/" in output
+
     # A second run changes nothing and prints the same addresses and logins.
     before = content_snapshot()
     page_count = Page.objects.count()
@@ -319,8 +403,9 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     assert "管理后台：http://mingchuan.localhost:8123/admin/" in reset
     assert content_snapshot() == before
     assert Page.objects.count() == page_count
-    assert User.objects.filter(username__in=[*users, "zhangsan", "lisi"]).count() == 17
-    assert Case.objects.exclude(number=None).count() == 1
+    assert User.objects.filter(username__in=[*users, "zhangsan", "lisi"]).count() == len(users) + 2
+    assert service_counts() == services
+    assert Case.objects.exclude(number=None).exclude(pk__in=demo_made.values("pk")).count() == 1
     assert LegalPerson.objects.filter(name="松林县青禾农业科技有限公司").count() == 1
     ports = Site.objects.filter(hostname__in=demo_hostnames()).values_list("port", flat=True)
     assert sorted(ports) == [8123] * 10
