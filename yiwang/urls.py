@@ -41,6 +41,7 @@ urlpatterns = [
     path("canyu/", include("yiwang.participation.urls")),
     path("hudong/", include("yiwang.interaction.urls")),
     path("api/catalog/v1/", catalog_api.urls),
+    path("open311/v2/", include("yiwang.interaction.open311_urls")),
 ]
 
 if settings.SERVE_MEDIA:

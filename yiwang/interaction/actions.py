@@ -337,6 +337,7 @@ def submit_message(
                 channel=channel,
                 writer=mask_name(message.writer_name),
                 department=message.department_id,
+                api_client=api_client.pk if api_client is not None else None,
             ),
             request=request,
         )
