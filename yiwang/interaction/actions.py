@@ -50,7 +50,7 @@ from .constants import (
     Urgency,
 )
 from .models import DeadlineRule, ExtensionRequest, Message, MessageEvent, Reply
-from .redaction import mask_name, redact
+from .redaction import mask_name, person_names, redact
 
 logger = logging.getLogger(__name__)
 
@@ -794,9 +794,14 @@ def mark_invalid(*, message, staff, reason, now=None, request=None):
 # --- publication ---------------------------------------------------------------------------
 
 
+def _personal_names(message):
+    return [message.writer_name, *person_names(message.title), *person_names(message.body)]
+
+
 def public_texts(message):
-    """Suggested public title, body and reply: personal data removed."""
-    names = [message.writer_name]
+    """Suggested public title, body and reply: personal data removed. A name found in the
+    title or body (a signature, "我叫…") is masked in the reply too."""
+    names = _personal_names(message)
     reply = message.replies.filter(state=ReplyState.SENT).order_by("-sent_at").first()
     return (
         redact(message.title, names=names),
@@ -807,7 +812,7 @@ def public_texts(message):
 
 def publish(*, message, staff, title=None, body=None, reply=None, now=None, request=None):
     """Publish an answered message on its portal (the writer consented). The texts default
-    to ``public_texts``; texts still holding an ID or phone number are refused."""
+    to ``public_texts``; texts still holding a name, ID number, phone or e-mail are refused."""
     now = now or timezone.now()
     with transaction.atomic():
         message = _lock(message)
@@ -816,6 +821,7 @@ def publish(*, message, staff, title=None, body=None, reply=None, now=None, requ
             raise StateError("留言人没有同意公开，这条留言不能公开。")
         _state(message, (Status.REPLIED, Status.CLOSED), "只有已答复的留言可以公开。")
         suggested = public_texts(message)
+        names = _personal_names(message)
         texts = {
             "public_title": _text(
                 suggested[0] if title is None else title, "title", "公开标题", max_length=200
@@ -828,7 +834,7 @@ def publish(*, message, staff, title=None, body=None, reply=None, now=None, requ
             ),
         }
         for field, value in texts.items():
-            if redact(value, names=[message.writer_name]) != value:
+            if redact(value, names=names) != value:
                 name = {"public_title": "title", "public_body": "body", "public_reply": "reply"}[
                     field
                 ]

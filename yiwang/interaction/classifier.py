@@ -7,9 +7,11 @@ with additive (Laplace/Lidstone) smoothing: each label is scored by how badly th
 labels' word distribution explains the text, which copes with unbalanced labels much better
 than plain multinomial naive Bayes (on the Taidi sample: 0.81 against 0.74 held-out
 accuracy). The scores, divided by the square root of the number of known words, go through
-a softmax with a temperature fitted on held-out texts (temperature scaling), so that
-``confidence`` behaves like a probability: on held-out texts the mean confidence is close
-to the accuracy, and ``routing.MIN_CONFIDENCE`` means what it says.
+a softmax with a temperature (temperature scaling) fitted by cross-validation on the
+training texts only (each fold scored by a model that did not see it), so that
+``confidence`` behaves like a probability: on held-out texts, which neither the model nor
+its temperature saw, the mean confidence is close to the accuracy, and
+``routing.MIN_CONFIDENCE`` means what it says.
 
 ``train_from_history`` learns from the platform's own answered messages (used by
 ``manage.py train_routing``); labels are then department primary keys as strings.
@@ -31,6 +33,8 @@ MIN_COUNT = 2
 # History needed before a model is worth training.
 MIN_SAMPLES = 20
 MIN_LABELS = 2
+# Folds of the cross-validation that fits the temperature.
+CALIBRATION_FOLDS = 5
 
 _WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 STOP_WORDS = frozenset(
@@ -154,39 +158,19 @@ class Classifier:
 
     # --- calibration --------------------------------------------------------------------
 
-    def fit_temperature(self, features, labels):
-        """Set ``temperature`` to the one that minimises the log loss on held-out texts
-        (given as features); returns it. Labels the model does not know count as misses."""
+    def _rows(self, features, labels):
+        """``(scores, known, target index or None)`` of each text, for calibration."""
         rows = []
         for tokens, label in zip(features, labels, strict=True):
             scores, known = self._scores(tokens)
             target = self.labels.index(str(label)) if str(label) in self.labels else None
             rows.append((scores, known, target))
-        if not rows:
-            return self.temperature
+        return rows
 
-        def loss(temperature):
-            total = 0.0
-            for scores, known, target in rows:
-                p = self._probabilities(scores, known, temperature).get(target, 0.0)
-                total -= math.log(max(p, 1e-9))
-            return total / len(rows)
-
-        # Golden-section search on log(temperature) between 0.05 and 20.
-        low, high = math.log(0.05), math.log(20.0)
-        ratio = (math.sqrt(5) - 1) / 2
-        a, b = high - ratio * (high - low), low + ratio * (high - low)
-        fa, fb = loss(math.exp(a)), loss(math.exp(b))
-        for _ in range(40):
-            if fa < fb:
-                high, b, fb = b, a, fa
-                a = high - ratio * (high - low)
-                fa = loss(math.exp(a))
-            else:
-                low, a, fa = a, b, fb
-                b = low + ratio * (high - low)
-                fb = loss(math.exp(b))
-        self.temperature = round(math.exp((low + high) / 2), 4)
+    def fit_temperature(self, features, labels):
+        """Set ``temperature`` to the one that minimises the log loss on the given texts
+        (as features), which the model should not have been trained on; returns it."""
+        self.temperature = best_temperature(self._rows(features, labels), self._probabilities)
         return self.temperature
 
     # --- storage ------------------------------------------------------------------------
@@ -220,7 +204,38 @@ class Classifier:
         )
 
 
-# --- evaluation ---------------------------------------------------------------------------
+# --- calibration and evaluation ---------------------------------------------------------
+
+
+def best_temperature(rows, probabilities, default=DEFAULT_TEMPERATURE):
+    """The temperature minimising the mean log loss of ``rows`` (``(scores, known, target)``;
+    a target the scoring model did not know counts as a miss whatever the temperature):
+    golden-section search on log(temperature) between 0.05 and 20."""
+    rows = [row for row in rows if row[1]]
+    if not rows:
+        return default
+
+    def loss(temperature):
+        total = 0.0
+        for scores, known, target in rows:
+            p = probabilities(scores, known, temperature).get(target, 0.0)
+            total -= math.log(max(p, 1e-9))
+        return total / len(rows)
+
+    low, high = math.log(0.05), math.log(20.0)
+    ratio = (math.sqrt(5) - 1) / 2
+    a, b = high - ratio * (high - low), low + ratio * (high - low)
+    fa, fb = loss(math.exp(a)), loss(math.exp(b))
+    for _ in range(40):
+        if fa < fb:
+            high, b, fb = b, a, fa
+            a = high - ratio * (high - low)
+            fa = loss(math.exp(a))
+        else:
+            low, a, fa = a, b, fb
+            b = low + ratio * (high - low)
+            fb = loss(math.exp(b))
+    return round(math.exp((low + high) / 2), 4)
 
 
 def stratified_split(labels, *, holdout=0.2, seed=0):
@@ -244,9 +259,44 @@ def stratified_split(labels, *, holdout=0.2, seed=0):
     return sorted(train), sorted(held_out)
 
 
+def stratified_folds(labels, *, folds=CALIBRATION_FOLDS, seed=0):
+    """``folds`` lists of indexes, each label's rows dealt round-robin after a seeded
+    shuffle (so every fold has its share of every label)."""
+    by_label = defaultdict(list)
+    for i, label in enumerate(labels):
+        by_label[str(label)].append(i)
+    rng = random.Random(seed)
+    result = [[] for _ in range(folds)]
+    position = 0
+    for label in sorted(by_label):
+        rows = by_label[label][:]
+        rng.shuffle(rows)
+        for i in rows:
+            result[position % folds].append(i)
+            position += 1
+    return [sorted(fold) for fold in result if fold]
+
+
+def cross_validated_temperature(features, labels, *, folds=CALIBRATION_FOLDS, seed=0):
+    """The temperature fitted on out-of-fold scores: each fold scored by a model trained on
+    the other folds. Uses the training texts only, so a held-out measurement stays fair."""
+    labels = [str(label) for label in labels]
+    parts = stratified_folds(labels, folds=folds, seed=seed)
+    if len(parts) < 2:
+        return DEFAULT_TEMPERATURE
+    rows, scorer = [], None
+    for part in parts:
+        inside = set(part)
+        rest = [i for i in range(len(labels)) if i not in inside]
+        model = Classifier.from_features([features[i] for i in rest], [labels[i] for i in rest])
+        rows += model._rows([features[i] for i in part], [labels[i] for i in part])
+        scorer = model
+    return best_temperature(rows, scorer._probabilities)
+
+
 @dataclass
 class Evaluation:
-    classifier: Classifier  # trained on the training share, temperature fitted
+    classifier: Classifier  # trained on the training share, temperature fitted on it
     accuracy: float | None  # on the held-out share (None when nothing was held out)
     train_count: int
     held_out_count: int
@@ -254,17 +304,19 @@ class Evaluation:
 
 
 def evaluate(texts, labels, *, holdout=0.2, seed=0, progress=None):
-    """Train on a stratified share, measure on the rest (and fit the temperature there)."""
+    """Train on a stratified share (its temperature by cross-validation within it), measure
+    accuracy and mean confidence on the rest. Returns ``(Evaluation, features of all)``."""
     say = progress or (lambda text: None)
     labels = [str(label) for label in labels]
     say(f"分词：{len(texts)} 条……")
     features = [tokenize(t) for t in texts]
     train, held_out = stratified_split(labels, holdout=holdout, seed=seed)
     say(f"训练：{len(train)} 条，留出：{len(held_out)} 条……")
-    model = Classifier.from_features([features[i] for i in train], [labels[i] for i in train])
+    train_features, train_labels = [features[i] for i in train], [labels[i] for i in train]
+    temperature = cross_validated_temperature(train_features, train_labels, seed=seed)
+    model = Classifier.from_features(train_features, train_labels, temperature=temperature)
     accuracy = mean_confidence = None
     if held_out:
-        model.fit_temperature([features[i] for i in held_out], [labels[i] for i in held_out])
         predictions = [model._predict_tokens(features[i]) for i in held_out]
         hits = sum(
             1 for i, (label, _c) in zip(held_out, predictions, strict=True) if label == labels[i]
@@ -308,9 +360,10 @@ def history_samples(messages=None):
 
 def train_from_history(*, holdout=0.2, seed=0, actor=None, progress=None, now=None):
     """Learn a ``RoutingModel`` from the answered history: measure it on ``holdout`` of the
-    samples (stratified by department), then train the saved model on every sample with
-    the temperature fitted on the held-out share. Saves nothing and says why when there
-    are fewer than ``MIN_SAMPLES`` samples or ``MIN_LABELS`` departments."""
+    samples (stratified by department; the temperature fitted by cross-validation on the
+    rest), then train the saved model on every sample with that temperature. Saves nothing
+    and says why when there are fewer than ``MIN_SAMPLES`` samples or ``MIN_LABELS``
+    departments."""
     from django.db import transaction
     from django.utils import timezone
 

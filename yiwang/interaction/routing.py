@@ -6,11 +6,16 @@ from the platform's own routed history by ``manage.py train_routing``; ``classif
 when it is confident and its department belongs to the message's region; otherwise the
 keyword rules (``RoutingRule``, data in the admin), which work before any history exists.
 No suggestion at all leaves the message with the dispatcher.
+
+The classifier is parsed once per process and kept until a newer ``RoutingModel`` appears
+(checked on every call with one small query; a model saved or deleted in this process
+clears it at once).
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 from yiwang.orgs.models import Department
 
@@ -57,13 +62,40 @@ def _by_rules(text, region):
     return Suggestion(department=best[1].department, method="rule")
 
 
-def _by_model(text, region):
-    model = RoutingModel.objects.order_by("-trained_at", "-pk").first()
-    if model is None:
-        return None
+_LOADED = {}
+
+
+def forget_model(**kwargs):
+    """Drop the parsed classifier (a ``RoutingModel`` was saved or deleted)."""
+    _LOADED.clear()
+
+
+post_save.connect(forget_model, sender=RoutingModel, dispatch_uid="interaction_routing_model")
+post_delete.connect(forget_model, sender=RoutingModel, dispatch_uid="interaction_routing_model")
+
+
+def current_classifier():
+    """The newest trained ``Classifier``, or None before any training."""
     from .classifier import Classifier
 
-    label, confidence = Classifier.from_json(model.data).predict(text)
+    head = RoutingModel.objects.order_by("-trained_at", "-pk").values_list("pk", "trained_at")
+    head = head.first()
+    if head is None:
+        return None
+    loaded = _LOADED.get("model")
+    if loaded is not None and loaded[0] == head:
+        return loaded[1]
+    data = RoutingModel.objects.filter(pk=head[0]).values_list("data", flat=True).first()
+    model = Classifier.from_json(data)
+    _LOADED["model"] = (head, model)
+    return model
+
+
+def _by_model(text, region):
+    model = current_classifier()
+    if model is None:
+        return None
+    label, confidence = model.predict(text)
     if label is None or confidence < MIN_CONFIDENCE:
         return None
     department = (
