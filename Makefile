@@ -102,12 +102,12 @@ format: $(VENV)/.installed-test
 # `make test` is the embedded shape (SQLite) even when DATABASE_URL is set; test-pg is the other.
 test: $(VENV)/.installed-test browser-tools lint
 	env -u DATABASE_URL $(MANAGE) makemigrations --check --dry-run
-	env -u DATABASE_URL $(PYTEST)
+	env -u DATABASE_URL $(PYTEST) --durations=20
 
 # The same suite on PostgreSQL. pytest-django creates (and drops) test_<name> next to the
 # database named in DATABASE_URL, so only the server needs to be there.
 test-pg: $(VENV)/.installed-test browser-tools
-	DATABASE_URL='$(DATABASE_URL)' $(PYTEST)
+	DATABASE_URL='$(DATABASE_URL)' $(PYTEST) --durations=20
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/render_pages.py
