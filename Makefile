@@ -26,7 +26,7 @@ help:
 	@echo "make test-pg   the test suite against PostgreSQL (DATABASE_URL=$(DATABASE_URL))"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    ruff format and ruff check --fix"
-	@echo "make bench     page renders, working days, guide PDFs, hall clocks and transitions, supervision, statistics (SQLite)"
+	@echo "make bench     page renders, working days, guide PDFs, hall clocks and transitions, supervision, statistics (SQLite), the monitoring crawler against LinkChecker"
 	@echo "make vendor-bpmn-js  refresh the vendored bpmn-js viewer from npm (BPMN_JS=18)"
 	@echo "make clean     remove the virtualenv, node_modules, caches and test results (not var/)"
 
@@ -117,6 +117,7 @@ bench: $(VENV)/.installed-test
 	$(PY) bench/hall_transitions.py
 	$(PY) bench/supervision_warnings.py
 	$(PY) bench/stats_rollups.py --cases 1000000
+	$(PY) bench/monitoring_crawl.py
 
 # The case pages draw processes with bpmn-js's viewer, vendored (with its licence) under
 # yiwang/hall/static/hall/vendor/bpmn-js so that neither the demo nor production needs npm.
