@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "yiwang.appointments",
     "yiwang.participation",
     "yiwang.interaction",
+    "yiwang.monitoring",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "oauth2_provider",
@@ -441,3 +442,10 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Website monitoring: host name -> IP address the crawler connects to for names the resolver
+# does not know ("gov.example=10.0.0.5,other.example=10.0.0.6"); *.localhost goes to
+# 127.0.0.1 anyway. The URL and the Host header stay as they are.
+MONITORING_RESOLVE = dict(
+    pair.split("=", 1) for pair in env_list("YIWANG_MONITORING_RESOLVE") if "=" in pair
+)

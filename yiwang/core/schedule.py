@@ -33,4 +33,6 @@ SCHEDULE = [
     ScheduledJob("evaluation_figures", "yiwang.evaluation.tasks.publish_figures", DAY),
     ScheduledJob("appointments_sweep", "yiwang.appointments.tasks.appointments_sweep", 15 * MINUTE),
     ScheduledJob("interaction_sweep", "yiwang.interaction.tasks.interaction_sweep", 5 * MINUTE),
+    ScheduledJob("monitoring_probes", "yiwang.monitoring.tasks.probe_sites", 5 * MINUTE),
+    ScheduledJob("monitoring_daily_runs", "yiwang.monitoring.tasks.schedule_runs", DAY),
 ]

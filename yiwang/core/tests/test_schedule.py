@@ -41,6 +41,8 @@ def test_every_schedule_entry_is_a_real_task():
         "evaluation_figures": 86400,
         "appointments_sweep": 900,
         "interaction_sweep": 300,
+        "monitoring_probes": 300,
+        "monitoring_daily_runs": 86400,
     }
 
 
@@ -50,6 +52,8 @@ EVENT_TASKS = {
     "yiwang.evaluation.tasks.recompute_deadlines",
     "yiwang.stats.tasks.rollups_after_calendar_change",
     "yiwang.interaction.tasks.recompute_deadlines",
+    # A run's slices: enqueued by monitoring.runner.start_run and by the run itself.
+    "yiwang.monitoring.tasks.execute_run",
 }
 
 
