@@ -30,11 +30,12 @@ import logging
 import re
 import socket
 import ssl
+from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.test import RequestFactory
 from django.utils import timezone, translation
@@ -52,6 +53,11 @@ _CSRF_VALUE_AFTER = re.compile(
 _CSRF_VALUE_BEFORE = re.compile(
     rb"""(value\s*=\s*["'])[^"']*(["'][^>]*?name\s*=\s*["']csrfmiddlewaretoken["'])""", re.I
 )
+
+
+# Datetimes of a revision and of the page's row this close are one value (see
+# ``_with_row_precision``).
+PRECISION = timedelta(milliseconds=1)
 
 
 def normalise(body):
@@ -89,10 +95,29 @@ def published_version(page):
     if revision is None:
         return page
     try:
-        return revision.as_object()
+        published = revision.as_object()
     except Exception:  # a revision of an older shape: the row is the best we have
         logger.warning("页面 %s 的发布版本无法读取，按当前数据比对", page.pk)
         return page
+    return _with_row_precision(published, page)
+
+
+def _with_row_precision(published, row):
+    """A revision keeps datetimes to the millisecond (Django's JSON encoder), the row to
+    the microsecond, and templates may print them whole (``|date:"c"``): a datetime of the
+    revision within a millisecond of the row's is the row's."""
+    for field in row._meta.concrete_fields:
+        if not isinstance(field, models.DateTimeField):
+            continue
+        theirs = getattr(published, field.attname, None)
+        ours = getattr(row, field.attname, None)
+        try:
+            close = theirs and ours and theirs != ours and abs(theirs - ours) < PRECISION
+        except TypeError:  # naive against aware: leave it
+            close = False
+        if close:
+            setattr(published, field.attname, ours)
+    return published
 
 
 def render(site, page):

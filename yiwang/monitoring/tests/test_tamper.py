@@ -226,3 +226,25 @@ def test_a_page_row_changed_in_the_database_without_publishing_is_tampering(
     assert "被篡改的正文".encode() in changed
     outcome, event = tamper.compare(site, url, tamper.fingerprint(changed))
     assert outcome == "tampered" and event.page_id == article.pk
+
+
+def test_microseconds_the_revision_lost_are_not_tampering(site, county_content):  # noqa: F811
+    """A revision keeps datetimes to the millisecond; the row and the served page have the
+    microseconds (a template printing ``|date:"c"`` shows them)."""
+    moment = at(0).replace(microsecond=123456)
+    article = publish_page(
+        county_content["news"],
+        ArticlePage(
+            title="松林县微秒测试", slug="weimiao", publish_date=moment, body="<p>正文。</p>"
+        ),
+    )
+    article = ArticlePage.objects.get(pk=article.pk)
+    assert article.publish_date == moment
+    assert article.live_revision.as_object().publish_date != moment  # the revision lost them
+    assert tamper.published_version(article).publish_date == moment
+    # A real change of the row's datetime is not taken from the row.
+    ArticlePage.objects.filter(pk=article.pk).update(publish_date=moment.replace(day=1))
+    article = ArticlePage.objects.get(pk=article.pk)
+    assert tamper.published_version(article).publish_date.replace(microsecond=0) == (
+        moment.replace(microsecond=0)
+    )
