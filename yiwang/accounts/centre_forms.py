@@ -13,6 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from yiwang.core.forms import DescribedErrorsMixin
+
 from .models import User, UserKind
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -27,20 +29,9 @@ class NoEchoTextInput(forms.TextInput):
         return None
 
 
-class AccessibleForm(forms.Form):
-    """Ties each field's error (``<id>_error``, see accounts/includes/form_fields.html) and
-    help text to its input with ``aria-describedby``, and marks the input invalid."""
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in list(self.errors):
-            if name in self.fields:
-                bound = self[name]
-                ids = [f"{bound.auto_id}_error"]
-                if self.fields[name].help_text:
-                    ids.insert(0, f"{bound.auto_id}_helptext")
-                self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
-                self.fields[name].widget.attrs["aria-invalid"] = "true"
+class AccessibleForm(DescribedErrorsMixin, forms.Form):
+    """A form whose errors and help text are tied to their inputs (``DescribedErrorsMixin``,
+    see accounts/includes/form_fields.html)."""
 
     def add_action_error(self, exc):
         """Put an action's ``ValidationError`` on the fields it names (or on the form)."""

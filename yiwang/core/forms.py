@@ -6,6 +6,24 @@ from django import forms
 from .holiday_notice import NoticeParseError, parse_notice
 
 
+class DescribedErrorsMixin:
+    """Ties each field's errors (``<id>_error``) and help text (``<id>_helptext``) to its
+    input with ``aria-describedby`` and marks the input invalid: for any form whose
+    template renders them with those ids (accounts/includes/form_fields.html,
+    monitoring/includes/field.html)."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in list(self.errors):
+            if name in self.fields:
+                bound = self[name]
+                ids = [f"{bound.auto_id}_error"]
+                if self.fields[name].help_text:
+                    ids.insert(0, f"{bound.auto_id}_helptext")
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
+
+
 class HolidayNoticeForm(forms.Form):
     """The State Council's notice for a year, pasted: its title, address and text. The
     parsed days are ``parsed`` once the form is valid."""

@@ -93,3 +93,21 @@ def audit_wagtail_admin_denials():
         auth.reject_request = _audit_denials(
             auth.reject_request, source="wagtail_admin_access", authenticated_only=True
         )
+
+
+def denies_with_403_page(view):
+    """Every ``PermissionDenied`` on the way through ``view`` (no scope, an object missing
+    or outside the scope, an action's own refusal) gives the audited 403 page with its
+    reason: for back-office views that Wagtail's admin would otherwise answer with a
+    redirect."""
+
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return permission_denied(request, exc)
+
+    return guarded

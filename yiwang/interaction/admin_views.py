@@ -18,7 +18,6 @@ goes next to its field (the page again, status 400, nothing typed lost); a ``Sta
 is shown as a message after a redirect.
 """
 
-import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -40,7 +39,7 @@ from wagtail.admin.menu import MenuItem
 
 from yiwang.core import audit
 from yiwang.core.forms import add_action_errors
-from yiwang.core.views import permission_denied
+from yiwang.core.views import denies_with_403_page, permission_denied
 from yiwang.orgs.models import Department, region_prefix
 
 from . import actions, deadlines, events, roles
@@ -84,17 +83,7 @@ def denied(request, exc=None):
     return permission_denied(request, exc or PermissionDenied())
 
 
-def _denies(view):
-    """Every ``PermissionDenied`` on the way through ``view`` gives the audited 403 page."""
-
-    @functools.wraps(view)
-    def guarded(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return denied(request, exc)
-
-    return guarded
+_denies = denies_with_403_page
 
 
 # --- scope ---------------------------------------------------------------------------------

@@ -3,8 +3,6 @@ comes from ``roles.scope_for``; reads from ``queries``, writes through ``actions
 without a scope gets the platform's audited 403 page in Chinese; a bad form re-renders with
 its errors (400), nothing typed lost."""
 
-import functools
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
@@ -16,7 +14,7 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
 from yiwang.core.forms import add_action_errors
-from yiwang.core.views import permission_denied
+from yiwang.core.views import denies_with_403_page, permission_denied
 from yiwang.orgs.models import Department, Region
 
 from . import actions, queries
@@ -33,18 +31,7 @@ def denied(request, exc=None):
     return permission_denied(request, exc or PermissionDenied())
 
 
-def _denies(view):
-    """Every refusal on the way through ``view`` (no scope, an object missing or outside the
-    scope, an action's own ``PermissionDenied``) gives the audited 403 page with its reason."""
-
-    @functools.wraps(view)
-    def guarded(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return denied(request, exc)
-
-    return guarded
+_denies = denies_with_403_page
 
 
 class SupervisionMenuItem(MenuItem):
