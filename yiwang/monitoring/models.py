@@ -141,6 +141,8 @@ class MonitoredSite(models.Model):
 
     def clean(self):
         super().clean()
+        if not self.base_url:
+            return  # required: said by the field's own validation (or a form's)
         try:
             self.base_url = normalize_base_url(self.base_url)
         except ValidationError as exc:

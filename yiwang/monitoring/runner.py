@@ -46,20 +46,24 @@ def _crawler():
     return crawler
 
 
-def _enqueue(run_pk):
+def _enqueue(run_pk, run_after=None):
     from .tasks import execute_run
 
-    execute_run.enqueue(run_pk)
+    if run_after is not None and execute_run.get_backend().supports_defer:
+        execute_run.using(run_after=run_after).enqueue(run_pk)
+    else:
+        execute_run.enqueue(run_pk)
 
 
 def active_run(site):
     return site.runs.filter(state__in=constants.ACTIVE_RUN_STATES).order_by("-pk").first()
 
 
-def start_run(site, *, user=None, now=None):
-    """Queue a full check of ``site`` (the task is enqueued after commit). A site has one
-    run at a time: when one is under way, it is returned instead. Raises ``RunError`` for
-    a site whose monitoring is switched off."""
+def start_run(site, *, user=None, now=None, run_after=None):
+    """Queue a full check of ``site`` (the task is enqueued after commit; ``run_after``: not
+    before that moment, for a backend that can defer). A site has one run at a time: when
+    one is under way, it is returned instead. Raises ``RunError`` for a site whose
+    monitoring is switched off."""
     if not site.active:
         raise RunError(f"网站“{site.name}”已停用监测，不能发起检查。")
     with transaction.atomic():
@@ -71,7 +75,7 @@ def start_run(site, *, user=None, now=None):
         )
         if user is not None:
             audit.record(action="monitoring.run_started", actor=user, obj=run)
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        transaction.on_commit(lambda: _enqueue(run.pk, run_after))
     return run
 
 
