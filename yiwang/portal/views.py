@@ -17,6 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Site
 
+# Pages that are a person's action, not content: logging in (and the single sign-on round
+# trip every page links to) and the "report an error on this page" form (one per page).
+NOT_FOR_CRAWLERS = ("/accounts/", "/hudong/zhaocuo/")
+# Listings whose filters combine into endless addresses: crawlers (search engines, our own
+# monitoring) read their pages (?page=N) and the items, not every combination of filters.
+# Rules are prefixes (what every robots.txt parser agrees on, Python's included), so each
+# filter that can come first in a query is named.
+FACETED_LISTINGS = ("/fuwu/", "/fuwu/geren/", "/fuwu/faren/")
+LISTING_FILTERS = ("region", "q", "theme", "event", "department", "type")
+
 
 def robots_txt(request):
     site = Site.find_for_request(request)
@@ -26,6 +36,8 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /django-admin/",
         "Disallow: /api/",
+        *(f"Disallow: {prefix}" for prefix in NOT_FOR_CRAWLERS),
+        *(f"Disallow: {prefix}?{name}=" for prefix in FACETED_LISTINGS for name in LISTING_FILTERS),
         f"Sitemap: {base}/sitemap.xml",
         "",
     ]

@@ -413,3 +413,28 @@ def test_publish_dates_show_in_beijing_time(client, county_content):
     )
     _, tree = fetch(client, late.url)
     assert meta(tree)["PubDate"] == "2026-03-01 23:30"
+
+
+def test_robots_txt_keeps_crawlers_to_content(client, site_group):
+    """Search engines and our own monitoring crawl pages, items and listing pages, not the
+    login round trip every page links to, the per-page error-report form or every
+    combination of a listing's filters."""
+    from urllib.robotparser import RobotFileParser
+
+    text = client.get("/robots.txt", HTTP_HOST=COUNTY).content.decode()
+    assert f"Sitemap: http://{COUNTY}/sitemap.xml" in text
+    robots = RobotFileParser()
+    robots.parse(text.splitlines())
+    base = f"http://{COUNTY}"
+    for allowed in ("/", "/gzdt/", "/fuwu/", "/fuwu/geren/", "/fuwu/?page=2", "/fuwu/items/X/"):
+        assert robots.can_fetch("YiwangMonitor/1.0", base + allowed), allowed
+    for refused in (
+        "/admin/",
+        "/accounts/sso/start?next=/gzdt/",
+        "/accounts/login/",
+        "/hudong/zhaocuo/?url=http%3A%2F%2Fsonglin.localhost%2F",
+        "/fuwu/?department=3",
+        "/fuwu/geren/?event=pe-job&type=1",
+        "/fuwu/faren/?theme=l-health",
+    ):
+        assert not robots.can_fetch("YiwangMonitor/1.0", base + refused), refused
