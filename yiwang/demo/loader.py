@@ -33,6 +33,7 @@ from . import evaluation as demo_evaluation
 from . import geography as geo
 from . import history as demo_history
 from . import interaction as demo_interaction
+from . import monitoring as demo_monitoring
 from . import stats as demo_stats
 from . import supervision as demo_supervision
 from .builder import DemoBuilder
@@ -152,6 +153,7 @@ def describe_demo(*, already_loaded=False, seconds=None):
         *demo_stats.describe(base_url),
         *demo_interaction.describe(base_url),
         *demo_interaction.describe_participation(base_url),
+        *demo_monitoring.describe(base_url),
     ]
     staff = [
         *hall_usernames(),
@@ -159,6 +161,7 @@ def describe_demo(*, already_loaded=False, seconds=None):
         *demo_evaluation.evaluation_usernames(),
         *demo_appointments.appointment_usernames(),
         *demo_interaction.interaction_usernames(),
+        *demo_monitoring.monitoring_usernames(),
     ]
     present = set(
         get_user_model().objects.filter(username__in=staff).values_list("username", flat=True)
@@ -226,6 +229,7 @@ def reset_demo():
     # Cases protect their applicants and implementations, implementations their departments
     # and regions. Statistics, appointments, ratings and supervision rows point at cases,
     # centres and staff, so they go first.
+    demo_monitoring.reset()
     demo_stats.reset()
     demo_interaction.reset()
     demo_interaction.reset_participation()
@@ -321,6 +325,7 @@ SERVICE_STEPS = (
     ("预约服务", demo_appointments.load),
     ("政民互动", demo_interaction.load),
     ("公众参与", demo_interaction.load_participation),
+    ("网站监测", demo_monitoring.load),
     ("统计汇总", demo_stats.load),
 )
 

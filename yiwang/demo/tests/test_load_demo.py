@@ -256,6 +256,7 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
         "head.land.songlin",
         "health.songlin",
         "housing.songlin",
+        "jiance.mingchuan",
         "jiancha.songlin",
         "land.songlin",
         "pingjia.gov",
@@ -364,6 +365,24 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     assert "好差评：" in output and "预约服务：松林县政务服务中心" in output
     assert "统计分析：" in output and "jiancha.songlin" in output
 
+    # 网站监测: every portal monitored by its office, a week of tries (the flaky county's
+    # with three failures), its first check queued; the two accounts.
+    from yiwang.monitoring.models import CheckRun, MonitoredSite
+
+    monitored = list(MonitoredSite.objects.select_related("portal", "owner_department"))
+    assert sorted(m.portal.hostname for m in monitored) == sorted(PORTAL_HOSTS)
+    for m in monitored:
+        assert m.base_url == f"http://{m.portal.hostname}:8000/" and not m.check_external
+        assert m.owner_department.name.endswith(("办公厅", "办公室"))
+        assert m.probes.count() == 7 * m.tries_per_day
+        assert CheckRun.objects.filter(site=m, state="queued").count() == 1
+    failures = {m.portal.hostname: m.probes.filter(ok=False).count() for m in monitored}
+    assert sum(failures.values()) == failures["tongxi.localhost"] == 3
+    assert groups("jiance.mingchuan") == {"网站监测管理员"}
+    assert "网站主办单位" in groups("wangzhan.songlin")
+    assert users["wangzhan.songlin"].department.name == "松林县人民政府办公室"
+    assert "网站监测：http://songlin.localhost:8000/admin/monitoring/" in output
+
     # 政民互动: the error report reached 松林县's site team and was answered within its
     # working day; the 12345 work order was transferred once and closed.
     from yiwang.interaction import numbers
@@ -409,6 +428,11 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     assert LegalPerson.objects.filter(name="松林县青禾农业科技有限公司").count() == 1
     ports = Site.objects.filter(hostname__in=demo_hostnames()).values_list("port", flat=True)
     assert sorted(ports) == [8123] * 10
+    monitored = MonitoredSite.objects.all()
+    assert sorted(m.base_url for m in monitored) == sorted(
+        f"http://{host}:8123/" for host in PORTAL_HOSTS
+    )
+    assert all(m.probes.count() == 7 * m.tries_per_day for m in monitored)
 
 
 @pytest.mark.django_db(transaction=False)
