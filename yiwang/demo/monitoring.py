@@ -1,8 +1,9 @@
 """The demo's website monitoring (网站监测): every demo portal under monitoring (owned by its
 place's government office), a monitoring administrator of the province, 松林县's website
 team (the interaction demo's) as its portal's site team, a week of reachability tries (one
-county portal with a few failures, so the availability figures are not all 100 %), and a
-first full check of every portal, queued to start once the web server is up.
+county portal with a few failures, so the availability figures are not all 100 %), the day's
+news on every portal (its site team's daily update), and a first full check of every
+portal, queued to start once the web server is up.
 
 Idempotent: sites are found by their portal or address, accounts by username, the week of
 tries is written once per site. Needs the demo portals (``builder.py``) and the interaction
@@ -11,6 +12,7 @@ demo's accounts (``interaction.py``).
 
 import datetime
 import hashlib
+import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -24,7 +26,17 @@ from yiwang.monitoring.tasks import execute_run
 
 from . import geography as geo
 from .catalog import _department
-from .spec import DEMO_PASSWORD, places, portal_hostname, site_url
+from .spec import (
+    ADDRESSEES,
+    DEMO_PASSWORD,
+    HEAD_TITLES,
+    LEVEL_WORDS,
+    SUB_UNITS,
+    places,
+    portal_hostname,
+    site_url,
+)
+from .text import TextGenerator, Voice
 
 SHOWCASE_PLACE = "990121"
 # The county portal whose week of tries has failures (3 of 140: 2.1 %, under the 5 % veto).
@@ -127,6 +139,62 @@ def _ensure_site(place, portal, creator):
     return site
 
 
+NEWS_COLUMN_PATH = "xwzx/gzdt/"
+
+
+def _todays_news(place, portal, now, publisher):
+    """The site team's update of the day: a news item dated today in the portal's 工作动态
+    column. The demo's content is generated up to ``spec.BASE_DATE`` and never "now", so
+    without it every home page would look stale on the day the demo is loaded; the
+    department and township columns migrated into 松林县 are left as they are (stale, as
+    such columns often are). Returns the page, or None when today's is already there."""
+    from yiwang.portal.models import ArticleKind, ArticlePage, ColumnPage
+
+    root = portal.root_page
+    column = (
+        ColumnPage.objects.descendant_of(root)
+        .filter(url_path=root.url_path + NEWS_COLUMN_PATH)
+        .first()
+    )
+    if column is None:
+        return None
+    today = timezone.localdate(now)
+    if ArticlePage.objects.child_of(column).filter(publish_date__date=today).exists():
+        return None
+    rng = random.Random(f"demo-monitoring-{place.code}-{today.isoformat()}")
+    text = TextGenerator(rng)
+    office = _department(place, "office").name
+    voice = Voice(
+        org=place.name,
+        signer=office,
+        place=place.name,
+        level_word=LEVEL_WORDS.get(place.level, "县"),
+        sub_units=SUB_UNITS[place.level],
+        addressee=ADDRESSEES[place.level],
+        sub_places=tuple(child.name for child in place.children) or ("城区",),
+    )
+    topic = rng.choice(geo.GOVERNMENT.topics)
+    leader = f"{rng.choice(HEAD_TITLES[place.level])}{text.person_name()}"
+    title, summary, body = text.news(voice, topic, today, leader)
+    # The start of the day: the same for every load that day (a reset gives the same page).
+    when = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    page = ArticlePage(
+        title=title,
+        slug=f"jr-{today:%Y%m%d}",
+        kind=ArticleKind.NEWS,
+        publish_date=when,
+        first_published_at=when,
+        summary=summary,
+        content_source=f"{place.name}融媒体中心",
+        author=office,
+        keywords=f"{topic},{place.name}",
+        body=body,
+    )
+    column.add_child(instance=page)
+    page.save_revision(user=publisher).publish(user=publisher)
+    return page
+
+
 def _offset(site, slot):
     digest = hashlib.sha256(f"demo-probe-{site.base_url}-{slot}".encode()).hexdigest()
     return int(digest[:8], 16)
@@ -166,13 +234,16 @@ def load(*, today=None, progress=None):
     admin = staff["jiance.mingchuan"]
     if progress is not None:
         progress("监测人员")
+    # The demo's superuser publishes, as it published the rest of the content.
+    publisher = get_user_model().objects.filter(username="admin", is_superuser=True).first()
     sites = []
     for place, portal in _portal_sites():
         site = _ensure_site(place, portal, admin)
         _week_of_probes(site, place=place, now=now)
+        _todays_news(place, portal, now, publisher)
         sites.append(site)
     if progress is not None:
-        progress(f"监测网站 {len(sites)} 个")
+        progress(f"监测网站 {len(sites)} 个，当日动态已发布")
     defer = execute_run.get_backend().supports_defer
     queued = 0
     for site in sites:

@@ -225,6 +225,10 @@ def compare(site, url, served, *, run=None, now=None, records=None, events=None)
     the URL, new or not), or ``"unknown"`` (not a page of ours). ``records`` and ``events``
     (``{key(url): row}``) spare the look-ups when many URLs are compared."""
     now = now or timezone.now()
+    if urlsplit(url).query:
+        # Another page of a listing, a filter: not the page as published (``key`` drops the
+        # query, so the published page's record must not be compared with it).
+        return "unknown", None
     if records is None:
         records = {key(r.url): r for r in site.fingerprints.filter(url=url)}
     if events is None:
