@@ -172,6 +172,34 @@ def _chinese_number(n):
     return _NUMERALS[tens] + "十" + (_NUMERALS[ones] if ones else "")
 
 
+def write_table(pdf, headings, rows, widths, *, line_height, padding, first_row_as_headings=True):
+    """A table of ``rows`` (texts, "—" for an empty one) under ``headings`` (repeated on each
+    page; none when ``first_row_as_headings`` is False) with relative column ``widths``,
+    wrapped between any two characters, in the documents' heading colours."""
+    with FPDF.table(
+        pdf,
+        col_widths=widths,
+        wrapmode=WrapMode.CHAR,
+        text_align="LEFT",
+        line_height=line_height,
+        padding=padding,
+        headings_style=FontFace(emphasis="", fill_color=HEADING_FILL, color=ACCENT),
+        cell_fill_mode=TableCellFillMode.NONE,
+        first_row_as_headings=first_row_as_headings,
+        repeat_headings=1,
+        v_align="TOP",
+    ) as table:
+        if first_row_as_headings:
+            row = table.row()
+            for heading in headings:
+                row.cell(heading)
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell(_clean(value) or "—")
+    pdf.ln(2)
+
+
 class GuidePDF(FPDF):
     def __init__(self, implementation):
         super().__init__(orientation="portrait", unit="mm", format="A4")
@@ -263,25 +291,7 @@ class GuidePDF(FPDF):
             self.paragraph(f"{number}. {line}")
 
     def table(self, headings, rows, widths, *, align_left=()):
-        with super().table(
-            col_widths=widths,
-            wrapmode=WrapMode.CHAR,
-            text_align="LEFT",
-            line_height=LINE - 0.6,
-            padding=(1.2, 1.5),
-            headings_style=FontFace(emphasis="", fill_color=HEADING_FILL, color=ACCENT),
-            cell_fill_mode=TableCellFillMode.NONE,
-            repeat_headings=1,
-            v_align="TOP",
-        ) as table:
-            row = table.row()
-            for heading in headings:
-                row.cell(heading)
-            for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell(_clean(value) or "—")
-        self.ln(2)
+        write_table(self, headings, rows, widths, line_height=LINE - 0.6, padding=(1.2, 1.5))
 
     def pairs(self, items):
         """A two-column table of label and value, skipping empty values."""

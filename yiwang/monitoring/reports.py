@@ -11,13 +11,13 @@ import io
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from fpdf import FPDF, FontFace
-from fpdf.enums import Align, TableCellFillMode, WrapMode
+from fpdf import FPDF
+from fpdf.enums import Align, WrapMode
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from yiwang.catalog.pdf import FAMILY, _clean, _register_font, break_lines
+from yiwang.catalog.pdf import FAMILY, _clean, _register_font, break_lines, write_table
 
 from . import runner
 from .constants import ColumnKindChoice, FindingKindChoice, WordingCategory
@@ -368,7 +368,6 @@ LINE = 5.4
 ACCENT = (22, 75, 140)
 FAIL = (170, 30, 30)
 MUTED = (90, 90, 90)
-HEADING_FILL = (228, 236, 246)
 # The PDF lists at most this many findings of a kind; the workbook has them all.
 PDF_FINDINGS_PER_KIND = 300
 
@@ -428,27 +427,15 @@ class ReportPDF(FPDF):
         self.set_font(FAMILY, size=BODY_SIZE)
 
     def table(self, headings, rows, widths, *, first_row_as_headings=True):
-        with super().table(
-            col_widths=widths,
-            wrapmode=WrapMode.CHAR,
-            text_align="LEFT",
+        write_table(
+            self,
+            headings,
+            rows,
+            widths,
             line_height=LINE - 0.4,
             padding=(1, 1.3),
-            headings_style=FontFace(emphasis="", fill_color=HEADING_FILL, color=ACCENT),
-            cell_fill_mode=TableCellFillMode.NONE,
             first_row_as_headings=first_row_as_headings,
-            repeat_headings=1,
-            v_align="TOP",
-        ) as table:
-            if first_row_as_headings:
-                row = table.row()
-                for heading in headings:
-                    row.cell(heading)
-            for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell(_clean(value) or "—")
-        self.ln(2)
+        )
 
 
 def pdf_bytes(report):
