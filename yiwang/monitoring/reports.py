@@ -25,6 +25,7 @@ from .models import SiteScore
 from .results import FindingKind
 from .scoring import SECURITY_LABELS
 
+UNREACHABLE_NOTE = "首页无法访问，其余页面和扣分指标未能检查，得分不反映网站内容。"
 # Order of the kinds in a report: what fails a site first.
 KIND_ORDER = [
     FindingKind.UNREACHABLE,
@@ -69,6 +70,12 @@ class RunReport:
     availability: object = None  # scoring.Availability
     previous: object = None  # the site's SiteScore before this one
     generated_at: datetime.datetime = None
+
+    @property
+    def unreachable(self):
+        """The start page did not answer: nothing else could be read, so the score is not
+        the site's content's."""
+        return any(group.kind == FindingKind.UNREACHABLE for group in self.groups)
 
 
 def _kind_rank(kind):
@@ -458,6 +465,8 @@ def pdf_bytes(report):
     pdf.table([], summary_lines(report), (22, 78), first_row_as_headings=False)
     if report.failed_vetoes:
         pdf.paragraph("有单项否决指标未通过，网站不合格（无论得分多少）。", color=FAIL)
+    if report.unreachable:
+        pdf.paragraph(UNREACHABLE_NOTE, color=FAIL)
 
     if report.score is not None:
         pdf.heading("单项否决指标")

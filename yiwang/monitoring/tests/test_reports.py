@@ -151,3 +151,12 @@ def test_the_file_name_names_site_run_and_day(site, monkeypatch):
     day = timezone.localtime(run.finished_at).strftime("%Y%m%d")
     name = reports.filename(reports.build(run), "xlsx")
     assert name == f"monitoring-report-{site.pk}-{run.pk}-{day}.xlsx"
+
+
+def test_an_unreachable_site_says_its_score_is_not_its_content(site, monkeypatch):
+    down = F(kind=FindingKind.UNREACHABLE, url=URL, detail="refused")
+    report = reports.build(run_with(site, monkeypatch, [down]))
+    assert report.unreachable and not report.score.passed
+    reader = PdfReader(io.BytesIO(reports.pdf_bytes(report)))
+    assert reports.UNREACHABLE_NOTE in "".join(page_text(reader, p) for p in reader.pages)
+    assert not reports.build(run_with(site, monkeypatch, [])).unreachable
