@@ -10,6 +10,7 @@ every variable; keep the two in step.
 import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -135,6 +136,7 @@ INSTALLED_APPS = [
     "yiwang.participation",
     "yiwang.interaction",
     "yiwang.monitoring",
+    "yiwang.search",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "oauth2_provider",
@@ -264,6 +266,21 @@ TASKS_BACKEND = env(
     else "django_tasks_db.DatabaseBackend",
 )
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+
+# Search (docs/search.md): the engine and, for Tantivy, where its index lives on local disk
+# (written by the task worker, read by every web process on the machine). Tests use a
+# folder of their own per process.
+SEARCH_ENGINE = env("YIWANG_SEARCH_ENGINE", "tantivy")
+SEARCH_INDEX_DIR = Path(
+    env(
+        "YIWANG_SEARCH_INDEX_DIR",
+        str(
+            Path(tempfile.gettempdir()) / f"yiwang-test-search-{os.getpid()}"
+            if ENVIRONMENT == "test"
+            else DATA_DIR / "search"
+        ),
+    )
+)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -27,6 +27,7 @@ from yiwang.portal.models import (
     PolicyInterpretationPage,
     SiteMigration,
 )
+from yiwang.search import index as search_index
 
 from . import appointments as demo_appointments
 from . import evaluation as demo_evaluation
@@ -314,7 +315,33 @@ def load_demo(*, port=DEFAULT_PORT, seed=DEFAULT_SEED, reset=False, progress=Fal
             _build_services(bar)
             bar.total = bar.n
             bar.refresh()
+        # Thousands of pages were published: one rebuild after commit instead of a task
+        # re-reading each of them.
+        search_index.discard_pending()
+    _build_search_index(progress)
     return describe_demo(seconds=time.monotonic() - started)
+
+
+def _build_search_index(progress):
+    bars = {}
+
+    def step(source, done, total):
+        bar = bars.get(source)
+        if bar is None:
+            bar = bars[source] = tqdm(
+                total=total,
+                desc=f"全网检索索引 {source}",
+                unit="条",
+                disable=not progress,
+                leave=False,
+            )
+        bar.update(done - bar.n)
+
+    try:
+        return search_index.rebuild(progress=step)
+    finally:
+        for bar in bars.values():
+            bar.close()
 
 
 # After the hall: the year of cases first (the others read them), the statistics last.

@@ -64,7 +64,13 @@ CLOSED_HOSTS = [
 def data_dir(settings, tmp_path):
     # The demo writes the department system's client secret into the data directory.
     settings.DATA_DIR = tmp_path
-    return tmp_path
+    # And the search index into a folder of its own.
+    from yiwang.search.engines import forget_engines
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+    forget_engines()
+    yield tmp_path
+    forget_engines()
 
 
 @pytest.fixture(autouse=True)
@@ -386,6 +392,14 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     assert "网站主办单位" in groups("wangzhan.songlin")
     assert users["wangzhan.songlin"].department.name == "松林县人民政府办公室"
     assert "网站监测：http://songlin.localhost:8000/admin/monitoring/" in output
+    # The search index holds the group's pages, items and replies: 身份证 on the county's
+    # portal finds the ID-card items, and news and replies of the group.
+    from yiwang.search import query as search_query
+
+    found = search_query.search("身份证")
+    assert found.total and {"item"} <= {r.kind for r in found.results}
+    assert search_query.search("身份证", site=sites["songlin.localhost"]).total
+
     # Each portal's site team has published the day's news (the rest ends at BASE_DATE).
     today = timezone.localdate()
     for m in monitored:

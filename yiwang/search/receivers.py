@@ -1,0 +1,51 @@
+"""Signals that keep the index current: pages published, unpublished, moved or deleted;
+service items published, unpublished or deleted; messages saved or deleted. Each only
+notes the key; ``index`` updates it after commit."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished, published, unpublished
+
+from . import index
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def page_changed(sender, instance, **kwargs):
+    index.changed(f"page:{instance.pk}")
+
+
+@receiver(post_delete)
+def object_deleted(sender, instance, **kwargs):
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        index.changed(f"page:{instance.pk}")
+        return
+    if _is_indexed_model(sender):
+        index.changed_object(instance)
+
+
+@receiver(published)
+@receiver(unpublished)
+def snippet_published(sender, instance, **kwargs):
+    if _is_indexed_model(type(instance)):
+        index.changed_object(instance)
+
+
+@receiver(post_save)
+def object_saved(sender, instance, **kwargs):
+    # Messages change state by saving (published, replied, withdrawn from publication);
+    # service items also change status (suspended, cancelled) by saving.
+    if sender.__name__ in ("Message", "Implementation") and _is_indexed_model(sender):
+        index.changed_object(instance)
+
+
+def _is_indexed_model(model):
+    from .documents import SOURCES
+
+    return any(
+        issubclass(model, tuple(source.models))
+        for source in SOURCES.values()
+        if source.name != "page"
+    )

@@ -1,0 +1,182 @@
+"""Search end to end on the real engine (Tantivy, an index in a temporary folder): text
+normalised and segmented with the platform's words, synonyms as data, pages, service items
+and published replies of the whole group indexed, kept current after commit on publish and
+unpublish, found with facets, snippets and scopes; the rebuild command."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from yiwang.catalog.tests.factories import (
+    build_implementation,
+    make_catalog_item,
+    make_department,
+    publish,
+)
+from yiwang.interaction import actions
+from yiwang.interaction.tests.kit import Kit
+from yiwang.portal.models import ArticlePage
+from yiwang.portal.tests.conftest import (
+    county_content,  # noqa: F401  (fixture)
+    publish_page,
+)
+from yiwang.search import index, query, text
+from yiwang.search.engines import forget_engines, get_engine
+from yiwang.search.models import SynonymGroup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def search_index(settings, tmp_path):
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+    forget_engines()
+    text.reset()
+    yield get_engine()
+    forget_engines()
+    text.reset()
+
+
+def test_text_is_normalised_half_width_simplified_lower_case():
+    assert text.normalise("居民身份證 ＡＢＣ　１２３") == "居民身份证 abc 123"
+    assert text.index_terms("辦理居民身份證") == text.index_terms("办理居民身份证")
+    assert {"身份证", "居民身份证"} <= set(text.index_terms("办理居民身份证"))
+
+
+def test_platform_words_stay_whole(regions):
+    make_department(regions["county_a"], name="松林县行政审批局")
+    text.reset()
+    assert "松林县行政审批局" in text.index_terms("松林县行政审批局发布通知")
+    assert ("松林县行政审批局",) in text.query_terms("松林县行政审批局")
+
+
+def test_synonyms_are_data(db):
+    assert text.query_terms("医保") == [("医保",)]
+    SynonymGroup.objects.create(terms="医保、医疗保险")
+    text.reset()
+    assert text.query_terms("医保怎么报销") == [("医保", "医疗保险"), ("报销",)]
+    group = SynonymGroup(terms="公积金")
+    with pytest.raises(Exception, match="至少要有两个词"):
+        group.full_clean()
+
+
+@pytest.fixture
+def group_content(county_content, regions, site_group):  # noqa: F811
+    """The county's pages, an ID-card service item of the county and a published reply
+    about ID cards on the city's portal."""
+    department = make_department(regions["county_a"], name="松林县公安局")
+    item = publish(
+        build_implementation(
+            region=regions["county_a"],
+            department=department,
+            catalog_item=make_catalog_item(name="居民身份证申领"),
+        )
+    )
+    kit = Kit(regions, site_group)
+    message, _ = kit.write(title="身份证丢了怎么补办", body="我的身份证丢了，请问在哪里补办？")
+    kit.to_housing(message)
+    message = kit.answer(message, text="请携带户口簿到县公安局户籍窗口补办居民身份证。")
+    message = actions.publish(message=message, staff=kit.reviewer)
+    city_news = publish_page(
+        site_group["city"].root_page.specific,
+        ArticlePage(
+            title="青山市推行身份证异地办理",
+            slug="shenfenzheng",
+            body="<p>即日起，市民可在全市任一户籍窗口办理居民身份证。</p>",
+        ),
+    )
+    return {"item": item, "message": message, "city_news": city_news, **county_content}
+
+
+def rebuild():
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out, verbosity=0)
+    return out.getvalue()
+
+
+def test_the_whole_group_is_found_with_facets_and_snippets(group_content, site_group):
+    output = rebuild()
+    assert "已重建索引（tantivy）" in output
+    outcome = query.search("身份证")
+    kinds = {r.kind for r in outcome.results}
+    assert {"item", "message"} <= kinds
+    item = next(r for r in outcome.results if r.kind == "item")
+    assert item.title == "居民身份证申领" and "<mark>身份证</mark>" in item.title_html
+    assert item.url.endswith(f"/fuwu/items/{group_content['item'].code}/")
+    assert item.url.startswith("http://songlin.localhost")
+    reply = next(r for r in outcome.results if r.kind == "message")
+    assert "户籍窗口" in reply.snippet_html and reply.url.endswith(
+        f"/hudong/gongkai/{group_content['message'].number}/"
+    )
+    facet_kinds = {value: count for value, _, count in outcome.facets["kind"]}
+    assert facet_kinds == {"item": 1, "message": 1, "news": 1}
+    sites = {value: count for value, _, count in outcome.facets["site_id"]}
+    assert sites == {site_group["county_a"].pk: 2, site_group["city"].pk: 1}
+
+    # This site only: the county's portal has the item and the reply, not the city's news.
+    county = query.search("身份证", site=site_group["county_a"])
+    assert sorted(r.kind for r in county.results) == ["item", "message"]
+    # A type filter, and its facet still counts the others.
+    replies = query.search("身份证", kinds=["message"])
+    assert [r.kind for r in replies.results] == ["message"]
+    assert {v for v, _, _ in replies.facets["kind"]} == {"item", "message", "news"}
+
+
+def test_pages_are_found_by_their_words_and_metadata(group_content):
+    rebuild()
+    outcome = query.search("植树造林")
+    assert outcome.results[0].title == "松林县召开春季植树造林工作会议"
+    assert outcome.results[0].kind == "news"
+    assert "<mark>植树造林</mark>" in outcome.results[0].snippet_html
+    # A document by its number; traditional characters find simplified text.
+    assert query.search("松林发〔2020〕3号").results[0].title == "松林县森林防火管理暂行办法"
+    assert query.search("森林防火").total >= 2
+    assert query.search("植樹造林").results[0].title == "松林县召开春季植树造林工作会议"
+    assert query.search("不存在的词语组合").total == 0
+
+
+def test_the_index_follows_publishing_after_commit(
+    group_content, django_capture_on_commit_callbacks
+):
+    from yiwang.portal.models import ArticlePage
+
+    rebuild()
+    article = group_content["article"]
+    assert query.search("植树造林").total == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    assert query.search("植树造林").total == 0
+    page = ArticlePage.objects.get(pk=article.pk)
+    page.title = "松林县召开植树造林和森林防火工作会议"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    found = query.search("植树造林")
+    assert [r.title for r in found.results] == ["松林县召开植树造林和森林防火工作会议"]
+    with django_capture_on_commit_callbacks(execute=True):
+        page.delete()
+    assert query.search("植树造林").total == 0
+
+
+def test_a_suspended_item_leaves_the_index(group_content, django_capture_on_commit_callbacks):
+    from yiwang.catalog.constants import ImplementationStatus
+
+    rebuild()
+    assert query.search("居民身份证申领").total == 1
+    item = group_content["item"]
+    with django_capture_on_commit_callbacks(execute=True):
+        item.status = ImplementationStatus.SUSPENDED
+        item.save(update_fields=["status"])
+    assert query.search("居民身份证申领").total == 0
+
+
+def test_one_task_per_transaction_whatever_the_changes(
+    group_content, django_capture_on_commit_callbacks, monkeypatch
+):
+    enqueued = []
+    monkeypatch.setattr(index, "update", lambda keys: enqueued.append(keys))
+    with django_capture_on_commit_callbacks(execute=True):
+        index.changed("page:1")
+        index.changed("page:2")
+        index.changed("item:1")
+    assert len(enqueued) == 1 and set(enqueued[0]) >= {"page:1", "page:2", "item:1"}
