@@ -40,6 +40,7 @@ urlpatterns = [
     path("yuyue/", include(appointments_urls)),
     path("canyu/", include("yiwang.participation.urls")),
     path("hudong/", include("yiwang.interaction.urls")),
+    path("sousuo/", include("yiwang.search.urls")),
     path("api/catalog/v1/", catalog_api.urls),
     path("open311/v2/", include("yiwang.interaction.open311_urls")),
 ]

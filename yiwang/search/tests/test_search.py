@@ -180,3 +180,63 @@ def test_one_task_per_transaction_whatever_the_changes(
         index.changed("page:2")
         index.changed("item:1")
     assert len(enqueued) == 1 and set(enqueued[0]) >= {"page:1", "page:2", "item:1"}
+
+
+# The results page ---------------------------------------------------------------------------
+
+
+def page(client, host, **params):
+    response = client.get("/sousuo/", params, HTTP_HOST=host)
+    assert response.status_code == 200, response.content.decode()[:300]
+    return response, response.content.decode()
+
+
+def test_the_results_page_works_without_javascript(client, group_content, site_group):
+    rebuild()
+    response, html = page(client, "songlin.localhost", q="身份证")
+    assert "找到约 <strong>3</strong> 条结果" in html
+    assert "居民<mark>身份证</mark>申领" in html, html[html.find("search-results") :][:1500]
+    # Facets are links with counts; choosing one keeps the words and leaves the others.
+    facets = {f["param"]: f for f in response.context["facets"]}
+    kinds = {item["label"]: item for item in facets["type"]["items"]}
+    assert {label: item["count"] for label, item in kinds.items()} == {
+        "办事服务": 1,
+        "互动回应": 1,
+        "新闻动态": 1,
+    }
+    url = kinds["互动回应"]["url"]
+    assert url.startswith("?") and "type=message" in url and "q=" in url
+    response, html = page(client, "songlin.localhost", q="身份证", type="message")
+    assert [r.kind for r in response.context["outcome"].results] == ["message"]
+    assert "全部类型" in html
+    # This site: the city's news is left out.
+    response, _ = page(client, "songlin.localhost", q="身份证", scope="site")
+    assert sorted(r.kind for r in response.context["outcome"].results) == ["item", "message"]
+    # The fragment the script swaps in: no page frame.
+    fragment = client.get(
+        "/sousuo/", {"q": "身份证"}, HTTP_HOST="songlin.localhost", HTTP_X_SEARCH_FRAGMENT="1"
+    ).content.decode()
+    assert "<mark>身份证</mark>" in fragment and "<html" not in fragment
+
+
+def test_bad_choices_are_named_and_dropped(client, group_content):
+    rebuild()
+    response, html = page(
+        client, "songlin.localhost", q="身份证", type="nonsense", site="x", year="99999", page="-3"
+    )
+    assert "所选信息类型不存在" in html and "所选网站不存在" in html and "年份无效" in html
+    assert response.context["outcome"].total == 3
+    _, html = page(client, "songlin.localhost", q="没有这样的内容组合词")
+    assert "没有找到与“没有这样的内容组合词”相关的结果" in html
+    _, html = page(client, "songlin.localhost")
+    assert "输入要找的内容" in html
+    # Very long or odd input is cut, never an error.
+    _, html = page(client, "songlin.localhost", q="身份证" * 200 + "<script>")
+    assert "<script>" not in html.split("<main", 1)[1].split("</main>")[0].replace(
+        '<script src="', ""
+    )
+
+
+def test_every_portal_has_the_search_box(client, site_group):
+    html = client.get("/", HTTP_HOST="songlin.localhost").content.decode()
+    assert 'action="/sousuo/"' in html and 'role="search"' in html

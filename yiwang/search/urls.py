@@ -1,0 +1,10 @@
+"""Public search on every portal, under /sousuo/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "search"
+urlpatterns = [
+    path("", views.results, name="results"),
+]
