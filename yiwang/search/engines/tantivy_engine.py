@@ -12,6 +12,7 @@ are Tantivy terms aggregations over fast fields.
 import datetime
 import json
 import threading
+import time
 from pathlib import Path
 
 import tantivy
@@ -26,6 +27,7 @@ SCHEMA_VERSION = 1
 FIELD_BOOSTS = {"title_terms": 3.0, "extra_terms": 1.5, "body_terms": 1.0}
 PHRASE_BOOST = 2.0
 WRITER_HEAP = 64 * 1024 * 1024
+WRITER_WAIT_SECONDS = 60
 FACET_SIZE = 30
 
 
@@ -80,7 +82,16 @@ class TantivyEngine(SearchEngine):
     # -- writing --------------------------------------------------------------------------
 
     def _writer(self):
-        return self.index.writer(WRITER_HEAP, 1)
+        """Tantivy's one writer of the index. Another process holding it (a second worker,
+        a rebuild) makes this wait, up to ``WRITER_WAIT_SECONDS``."""
+        deadline = time.monotonic() + WRITER_WAIT_SECONDS
+        while True:
+            try:
+                return self.index.writer(WRITER_HEAP, 1)
+            except ValueError as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     def _document(self, doc):
         d = doc.as_dict()
