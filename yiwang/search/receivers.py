@@ -49,3 +49,13 @@ def _is_indexed_model(model):
         for source in SOURCES.values()
         if source.name != "page"
     )
+
+
+@receiver(post_save, sender="search.SynonymGroup")
+@receiver(post_delete, sender="search.SynonymGroup")
+def synonyms_edited(sender, **kwargs):
+    from django.db import transaction
+
+    from . import text
+
+    transaction.on_commit(text.synonyms_changed)

@@ -124,10 +124,41 @@ def index_text(text):
     return " ".join(index_terms(text))
 
 
-@functools.cache
+SYNONYMS_VERSION_KEY = "search:synonyms-version"
+_synonyms_cache = {}
+
+
+def synonyms_changed():
+    """Synonym groups were edited: every process reads them again on its next query (the
+    version lives in the shared cache)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(SYNONYMS_VERSION_KEY)
+    except ValueError:
+        cache.set(SYNONYMS_VERSION_KEY, 1, None)
+    _synonyms_cache.clear()
+
+
 def synonyms():
     """``{term: frozenset of its synonyms, itself included}`` from the active synonym groups
-    (``models.SynonymGroup``), each term normalised."""
+    (``models.SynonymGroup``), each term normalised; read again when another process says
+    they changed (``synonyms_changed``)."""
+    from django.core.cache import cache
+
+    version = cache.get(SYNONYMS_VERSION_KEY, 0)
+    cached = _synonyms_cache.get("table")
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    table = _read_synonyms()
+    _synonyms_cache["table"] = (version, table)
+    return table
+
+
+synonyms.cache_clear = _synonyms_cache.clear
+
+
+def _read_synonyms():
     from django.db import DatabaseError
 
     try:

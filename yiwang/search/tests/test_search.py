@@ -240,3 +240,30 @@ def test_bad_choices_are_named_and_dropped(client, group_content):
 def test_every_portal_has_the_search_box(client, site_group):
     html = client.get("/", HTTP_HOST="songlin.localhost").content.decode()
     assert 'action="/sousuo/"' in html and 'role="search"' in html
+
+
+def test_editors_keep_synonyms_in_the_admin(
+    client, group_content, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from yiwang.accounts.tests.otp_helpers import login_with_second_factor
+    from yiwang.catalog.tests.test_admin import make_staff
+
+    rebuild()
+    assert query.search("身份证件").total == 0
+    admin = make_staff("searchadmin")
+    admin.is_superuser = True
+    admin.save()
+    login_with_second_factor(client, admin)
+    add = reverse("wagtailsnippets_search_synonymgroup:add")
+    assert client.get(add).status_code == 200
+    response = client.post(add, {"terms": "身份证件"})
+    assert response.status_code == 200 and "至少要有两个词" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(add, {"terms": "身份证件、身份证", "active": "on"})
+    assert response.status_code == 302
+    # Another process sees the new version in the shared cache and reads the groups again.
+    assert [r.kind for r in query.search("身份证件").results]
+    listing = client.get(reverse("wagtailsnippets_search_synonymgroup:list"), {"q": "身份证"})
+    assert listing.status_code == 200 and "身份证件" in listing.content.decode()
