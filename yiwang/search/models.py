@@ -2,11 +2,16 @@
 (Tantivy on local disk by default); here are the editors' data:
 
 - ``SynonymGroup``: terms that mean the same (身份证 / 居民身份证), applied to queries.
+- ``SearchEntry``: the index of the PostgreSQL engine (``engines/postgres_engine.py``), one
+  row per document with its segmented text as a weighted ``tsvector``. Unused (and empty)
+  with the default engine; the table exists on every database, its GIN index only on
+  PostgreSQL.
 """
 
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -59,3 +64,30 @@ class SynonymGroup(models.Model):
         if too_long:
             raise ValidationError({"terms": f"词太长（最多 40 个字）：{'、'.join(too_long)}"})
         self.terms = "、".join(terms)
+
+
+class SearchEntry(models.Model):
+    """One document in the PostgreSQL engine's index (``key``: ``"<source>:<pk>"``)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, db_index=True)
+    site_id = models.IntegerField(null=True, db_index=True)
+    region_code = models.CharField(max_length=12, blank=True)
+    # The region's code and its ancestors', each between spaces (" 99 9901 990121 ").
+    region_path = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=100, blank=True)
+    year = models.IntegerField(null=True)
+    date = models.DateTimeField(null=True, db_index=True)
+    doc = models.JSONField(default=dict)
+    # setweight(title, A) || setweight(extra, B) || setweight(body, C), 'simple' config
+    # over the segmented terms (PostgreSQL has no Chinese parser).
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "检索条目"
+        verbose_name_plural = "检索条目"
+
+    def __str__(self):
+        return self.key
+

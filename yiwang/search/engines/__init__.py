@@ -19,6 +19,10 @@ def get_engine():
                 from .tantivy_engine import TantivyEngine
 
                 engine = TantivyEngine(path)
+            elif name == "postgres":
+                from .postgres_engine import PostgresEngine
+
+                engine = PostgresEngine()
             else:
                 raise ValueError(f"unknown search engine {name!r} (SEARCH_ENGINE)")
             _engines[(name, path)] = engine

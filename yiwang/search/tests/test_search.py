@@ -28,8 +28,19 @@ from yiwang.search.models import SynonymGroup
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def search_index(settings, tmp_path):
+@pytest.fixture(
+    autouse=True,
+    params=["tantivy", "postgres"],
+    ids=["tantivy", "postgres"],
+)
+def search_index(request, settings, tmp_path):
+    """Each test on both engines: Tantivy in a temporary folder, and PostgreSQL's table when
+    the suite runs on PostgreSQL (skipped on SQLite)."""
+    from django.db import connection
+
+    if request.param == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL engine needs PostgreSQL")
+    settings.SEARCH_ENGINE = request.param
     settings.SEARCH_INDEX_DIR = tmp_path / "search"
     forget_engines()
     text.reset()
@@ -97,7 +108,7 @@ def rebuild():
 
 def test_the_whole_group_is_found_with_facets_and_snippets(group_content, site_group):
     output = rebuild()
-    assert "已重建索引（tantivy）" in output
+    assert "已重建索引（" in output and "条（网页、办事事项、互动留言）" in output
     outcome = query.search("身份证")
     kinds = {r.kind for r in outcome.results}
     assert {"item", "message"} <= kinds
