@@ -90,4 +90,3 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return self.key
-
