@@ -15,6 +15,7 @@ from yiwang.catalog.api import api as catalog_api
 from yiwang.evaluation import urls as evaluation_urls
 from yiwang.hall import urls as hall_urls
 from yiwang.portal import urls as portal_urls
+from yiwang.search.api import api as search_api
 
 urlpatterns = [
     path("accounts/", include(accounts_urls)),
@@ -42,6 +43,7 @@ urlpatterns = [
     path("hudong/", include("yiwang.interaction.urls")),
     path("sousuo/", include("yiwang.search.urls")),
     path("api/catalog/v1/", catalog_api.urls),
+    path("api/search/v1/", search_api.urls),
     path("open311/v2/", include("yiwang.interaction.open311_urls")),
 ]
 

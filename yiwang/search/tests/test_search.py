@@ -278,3 +278,27 @@ def test_editors_keep_synonyms_in_the_admin(
     assert [r.kind for r in query.search("身份证件").results]
     listing = client.get(reverse("wagtailsnippets_search_synonymgroup:list"), {"q": "身份证"})
     assert listing.status_code == 200 and "身份证件" in listing.content.decode()
+
+
+def test_the_search_api(client, group_content, site_group):
+    rebuild()
+    response = client.get("/api/search/v1/search", {"q": "身份证"}, HTTP_HOST="songlin.localhost")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 3 and body["terms"] == [["身份证"]]
+    assert {r["type"] for r in body["results"]} == {"item", "message", "news"}
+    assert {f["value"] for f in body["facets"]["type"]} == {"item", "message", "news"}
+    one = client.get(
+        "/api/search/v1/search",
+        {"q": "身份证", "type": "item", "site": site_group["county_a"].pk},
+        HTTP_HOST="songlin.localhost",
+    ).json()
+    assert [r["title"] for r in one["results"]] == ["居民身份证申领"]
+    # Errors in Chinese and English.
+    bad = client.get("/api/search/v1/search", {"q": "", "type": "x", "page": 0})
+    assert bad.status_code == 422
+    assert "message_zh" in bad.json() and "message_en" in bad.json()
+    unknown = client.get("/api/search/v1/search", {"q": "身份证", "site": 99999})
+    assert unknown.status_code == 400 and unknown.json()["message_zh"] == "没有这个网站：99999"
+    schema = client.get("/api/search/v1/openapi.json").json()
+    assert "/api/search/v1/search" in schema["paths"]
