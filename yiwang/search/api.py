@@ -95,8 +95,15 @@ class FacetValueOut(Schema):
     count: int
 
 
+class PromotedOut(Schema):
+    title: str
+    url: str
+    description: str
+
+
 class SearchOut(Schema):
     q: str
+    promoted: list[PromotedOut] = Field(description="results editors put first for these words")
     terms: list[list[str]] = Field(description="the words looked for, each with its synonyms")
     total: int
     page: int
@@ -136,8 +143,16 @@ def search(request, params: Query[SearchParams]):
         page=params.page,
         per_page=params.per_page,
     )
+    from . import stats
+
+    promoted = stats.promoted_for(params.q, site) if params.page == 1 else []
+    if params.page == 1:
+        stats.record(params.q, site_id=0, total=outcome.total)
     return {
         "q": outcome.query,
+        "promoted": [
+            {"title": p.title, "url": p.url, "description": p.description} for p in promoted
+        ],
         "terms": [list(group) for group in outcome.terms],
         "total": outcome.total,
         "page": outcome.page,

@@ -90,3 +90,80 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PromotedResult(models.Model):
+    """A result editors put first for some queries (best bet): shown above the others when
+    the visitor's words, normalised, are one of ``queries``."""
+
+    queries = models.TextField(
+        "搜索词", help_text="每行一个；访客的搜索词（规范化后）与其中之一相同时显示。"
+    )
+    title = models.CharField("标题", max_length=200)
+    url = models.CharField("链接", max_length=500, help_text="本站路径（/fuwu/…）或完整网址。")
+    description = models.CharField("说明", max_length=300, blank=True)
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name="网站",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="只在这个网站显示；留空则所有网站都显示。",
+    )
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+    edited_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "推荐结果"
+        verbose_name_plural = "推荐结果"
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def query_list(self):
+        from .text import normalise
+
+        return [normalise(line) for line in (self.queries or "").splitlines() if line.strip()]
+
+    def clean(self):
+        super().clean()
+        from django.core.validators import URLValidator
+
+        errors = {}
+        if not self.query_list:
+            errors["queries"] = "请至少填写一个搜索词。"
+        url = (self.url or "").strip()
+        if not url.startswith("/") or url.startswith("//"):
+            try:
+                URLValidator(schemes=["http", "https"])(url)
+            except ValidationError:
+                errors["url"] = "链接须为本站路径（以 / 开头）或 http(s) 网址。"
+        if errors:
+            raise ValidationError(errors)
+        self.url = url
+
+
+class QueryStat(models.Model):
+    """How often a query was searched on a day on a portal, and how often it found nothing
+    (hot queries; the zero-result list editors work through). No visitor data is kept."""
+
+    query = models.CharField("搜索词", max_length=100)
+    day = models.DateField("日期")
+    site_id = models.IntegerField("网站", default=0, help_text="0：不经某个网站（接口）。")
+    searches = models.PositiveIntegerField("搜索次数", default=0)
+    zero_results = models.PositiveIntegerField("无结果次数", default=0)
+
+    class Meta:
+        verbose_name = "检索统计"
+        verbose_name_plural = "检索统计"
+        constraints = [
+            models.UniqueConstraint(fields=["query", "day", "site_id"], name="search_stat_unique")
+        ]
+        indexes = [models.Index(fields=["day", "query"], name="search_stat_day")]
+
+    def __str__(self):
+        return f"{self.query} {self.day}"

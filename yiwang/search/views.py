@@ -12,7 +12,7 @@ from wagtail.models import Site
 
 from yiwang.portal.models import PortalSettings
 
-from . import query
+from . import query, stats
 from .documents import KIND_LABELS
 
 PARAMS = ("q", "scope", "type", "site", "region", "department", "subject", "year", "sort")
@@ -99,6 +99,12 @@ def results(request):
             sort=choices["sort"] or "relevance",
             page=choices["page"],
         )
+    promoted = []
+    if outcome is not None:
+        filtered = any(choices[name] for name in PARAMS if name not in ("q", "scope", "sort"))
+        if choices["page"] == 1 and not filtered:
+            stats.record(choices["q"], site_id=site.pk if site else 0, total=outcome.total)
+            promoted = stats.promoted_for(choices["q"], site)
     facets = []
     if outcome is not None:
         for name, (param, title) in FACET_TITLES.items():
@@ -133,6 +139,8 @@ def results(request):
         "choices": choices,
         "notices": notices,
         "outcome": outcome,
+        "promoted": promoted,
+        "hot": stats.hot_queries(limit=8) if not choices["q"] else [],
         "facets": facets,
         "pages": pages,
         "previous_url": link(choices, page=str(outcome.page - 1))

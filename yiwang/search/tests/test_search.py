@@ -302,3 +302,46 @@ def test_the_search_api(client, group_content, site_group):
     assert unknown.status_code == 400 and unknown.json()["message_zh"] == "没有这个网站：99999"
     schema = client.get("/api/search/v1/openapi.json").json()
     assert "/api/search/v1/search" in schema["paths"]
+
+
+def test_promoted_results_hot_queries_and_queries_without_results(
+    client, group_content, site_group
+):
+    from django.urls import reverse
+
+    from yiwang.accounts.tests.otp_helpers import login_with_second_factor
+    from yiwang.catalog.tests.test_admin import make_staff
+    from yiwang.search.models import PromotedResult, QueryStat
+
+    rebuild()
+    PromotedResult.objects.create(
+        queries="身份证\n居民身份证", title="身份证办理指南", url="/fuwu/?q=身份证"
+    )
+    PromotedResult.objects.create(
+        queries="身份证", title="只在青山市", url="/x/", site=site_group["city"]
+    )
+    _, html = page(client, "songlin.localhost", q="身份證")  # normalised before matching
+    assert "身份证办理指南" in html and "只在青山市" not in html
+    page(client, "songlin.localhost", q="身份证")
+    page(client, "songlin.localhost", q="身份证", type="item")  # a filter: not counted again
+    page(client, "songlin.localhost", q="火星移民政策")
+    client.get("/api/search/v1/search", {"q": "火星移民政策"})
+    stat = QueryStat.objects.get(query="身份证", site_id=site_group["county_a"].pk)
+    assert stat.searches == 2 and stat.zero_results == 0
+    assert QueryStat.objects.filter(query="火星移民政策").count() == 2  # the portal, the API
+    _, html = page(client, "songlin.localhost")
+    assert "热门搜索" in html and "身份证" in html and "火星移民政策" not in html
+
+    bad = PromotedResult(queries="", title="x", url="javascript:alert(1)")
+    with pytest.raises(Exception) as caught:
+        bad.full_clean()
+    assert "请至少填写一个搜索词" in str(caught.value) and "链接须为本站路径" in str(caught.value)
+
+    editor = make_staff("searcheditor", access_admin=True)
+    login_with_second_factor(client, editor)
+    assert client.get(reverse("search_stats")).status_code == 403
+    editor.is_superuser = True
+    editor.save()
+    response = client.get(reverse("search_stats"), {"days": 7})
+    html = response.content.decode()
+    assert response.status_code == 200 and "火星移民政策" in html and "无结果的搜索词" in html
