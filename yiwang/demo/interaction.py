@@ -257,6 +257,38 @@ def load(*, today=None, progress=None):
             now=_moment(today, 0, 8),
         )
         created += new
+        idcard, new = _submit(
+            "demo-letter-4",
+            kind=Kind.CONSULTATION,
+            title="身份证丢了怎么补办？",
+            body="我的居民身份证不小心丢了，请问在县里哪里可以补办，需要带什么材料，多久能拿到？",
+            portal=portal,
+            writer=citizen,
+            publish_consent=True,
+            now=_moment(today, 8, 10),
+        )
+        if new:
+            actions.dispatch(
+                message=idcard,
+                staff=dispatcher,
+                department_id=_department(place, "office").pk,
+                now=_moment(today, 7, 9),
+            )
+            idcard = _answer(
+                idcard,
+                handler=staff["wangzhan.songlin"],
+                reviewer=staff["wangzhan.shenhe"],
+                text=(
+                    "居民身份证丢失可到县公安局户籍窗口或县政务服务中心公安窗口申请补领，"
+                    "携带户口簿，现场采集人像；一般20个工作日内制证，也可选择邮寄送达。"
+                    "网上办事大厅“居民身份证补领”事项可以在线预约。"
+                ),
+                at=_moment(today, 6, 10),
+            )
+            actions.publish(
+                message=idcard, staff=staff["wangzhan.shenhe"], now=_moment(today, 6, 11)
+            )
+            created += 1
         overdue, new = _submit(
             "demo-letter-3",
             kind=Kind.COMPLAINT,

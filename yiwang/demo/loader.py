@@ -35,6 +35,7 @@ from . import geography as geo
 from . import history as demo_history
 from . import interaction as demo_interaction
 from . import monitoring as demo_monitoring
+from . import search as demo_search
 from . import stats as demo_stats
 from . import supervision as demo_supervision
 from .builder import DemoBuilder
@@ -155,6 +156,7 @@ def describe_demo(*, already_loaded=False, seconds=None):
         *demo_interaction.describe(base_url),
         *demo_interaction.describe_participation(base_url),
         *demo_monitoring.describe(base_url),
+        *demo_search.describe(base_url),
     ]
     staff = [
         *hall_usernames(),
@@ -231,6 +233,7 @@ def reset_demo():
     # and regions. Statistics, appointments, ratings and supervision rows point at cases,
     # centres and staff, so they go first.
     demo_monitoring.reset()
+    demo_search.reset()
     demo_stats.reset()
     demo_interaction.reset()
     demo_interaction.reset_participation()
@@ -353,6 +356,7 @@ SERVICE_STEPS = (
     ("政民互动", demo_interaction.load),
     ("公众参与", demo_interaction.load_participation),
     ("网站监测", demo_monitoring.load),
+    ("全网检索", demo_search.load),
     ("统计汇总", demo_stats.load),
 )
 

@@ -106,6 +106,7 @@ class SearchOut(Schema):
     promoted: list[PromotedOut] = Field(description="results editors put first for these words")
     terms: list[list[str]] = Field(description="the words looked for, each with its synonyms")
     total: int
+    suggestion: str = Field(description="您是不是要找: a query that finds something, or empty")
     page: int
     pages: int
     results: list[ResultOut]
@@ -155,6 +156,7 @@ def search(request, params: Query[SearchParams]):
         ],
         "terms": [list(group) for group in outcome.terms],
         "total": outcome.total,
+        "suggestion": outcome.suggestion,
         "page": outcome.page,
         "pages": outcome.pages,
         "results": [

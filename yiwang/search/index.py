@@ -64,6 +64,9 @@ def update(keys):
     engine = get_engine()
     engine.delete(gone)
     engine.add(found)
+    from . import suggest
+
+    suggest.learn([document.title for document in found])
     return {"added": len(found), "removed": len(gone)}
 
 
@@ -74,17 +77,22 @@ def rebuild(progress=None):
     engine = get_engine()
     engine.clear()
     sites = documents.Sites()
-    total = 0
+    total, titles = 0, []
     for source in documents.SOURCES.values():
-        total += engine.add_many(_batches(source, sites, progress))
+        total += engine.add_many(_batches(source, sites, progress, titles))
+    from . import suggest
+
+    suggest.rebuild_vocabulary(titles)
     return total
 
 
-def _batches(source, sites, progress):
-    """``source``'s documents in lists of ``BATCH``, telling ``progress`` as they go."""
+def _batches(source, sites, progress, titles):
+    """``source``'s documents in lists of ``BATCH``, telling ``progress`` as they go (and
+    noting their titles in ``titles``)."""
     expected, done, batch = source.count(), 0, []
     for document in source.documents(sites):
         batch.append(document)
+        titles.append(document.title)
         if len(batch) >= BATCH:
             yield batch
             done += len(batch)

@@ -167,3 +167,20 @@ class QueryStat(models.Model):
 
     def __str__(self):
         return f"{self.query} {self.day}"
+
+
+class SuggestionWord(models.Model):
+    """A word of the indexed titles and of the platform dictionary, with its pinyin (no
+    tones), for "did you mean" (``suggest.py``): a query word found nowhere is replaced by
+    the most frequent word that sounds the same (身分证 → 身份证)."""
+
+    word = models.CharField(max_length=40, unique=True)
+    pinyin = models.CharField(max_length=200, db_index=True)
+    weight = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "纠错词"
+        verbose_name_plural = "纠错词"
+
+    def __str__(self):
+        return self.word

@@ -53,6 +53,8 @@ class Outcome:
     facets: dict = field(default_factory=dict)  # name -> [(value, label, count)]
     page: int = 1
     per_page: int = PER_PAGE
+    suggestion: str = ""  # 您是不是要找: a query that finds something, when this one did not
+    suggestion_total: int = 0
 
     @property
     def pages(self):
@@ -137,6 +139,9 @@ def search(
         hits = sorted(hits, key=lambda h: h.score * _recency(h.fields, now), reverse=True)
         hits = hits[request.offset : request.offset + request.limit]
     all_terms = [alt for group in terms for alt in group]
+    suggestion, suggestion_total = "", 0
+    if not results.total:
+        suggestion, suggestion_total = _suggestion(terms, request)
     return Outcome(
         query=q,
         terms=terms,
@@ -145,7 +150,34 @@ def search(
         facets=_labelled(results.facets),
         page=page,
         per_page=per_page,
+        suggestion=suggestion,
+        suggestion_total=suggestion_total,
     )
+
+
+def _suggestion(terms, request):
+    """The first candidate of ``suggest`` that finds something, with its count."""
+    import dataclasses
+
+    from . import suggest
+
+    engine = get_engine()
+    for candidate in suggest.candidates(terms)[:8]:
+        candidate_terms = text.query_terms(candidate)
+        if not candidate_terms:
+            continue
+        probe = dataclasses.replace(
+            request,
+            terms=candidate_terms,
+            phrase=[g[0] for g in candidate_terms],
+            offset=0,
+            limit=1,
+            facets=False,
+        )
+        found = engine.search(probe).total
+        if found:
+            return candidate.replace(" ", ""), found
+    return "", 0
 
 
 def _result(hit, terms):

@@ -54,6 +54,8 @@ EVENT_TASKS = {
     "yiwang.interaction.tasks.recompute_deadlines",
     # A run's slices: enqueued by monitoring.runner.start_run and by the run itself.
     "yiwang.monitoring.tasks.execute_run",
+    # The search index after a commit that changed pages, items or messages (search.index).
+    "yiwang.search.tasks.update_documents",
 }
 
 

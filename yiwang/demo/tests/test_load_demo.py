@@ -396,9 +396,17 @@ def test_load_demo_builds_the_site_group_once_and_reset_rebuilds_it_identically(
     # portal finds the ID-card items, and news and replies of the group.
     from yiwang.search import query as search_query
 
-    found = search_query.search("身份证")
-    assert found.total and {"item"} <= {r.kind for r in found.results}
-    assert search_query.search("身份证", site=sites["songlin.localhost"]).total
+    found = search_query.search("身份证", per_page=50)
+    kinds = {value for value, _, _ in found.facets["kind"]}
+    assert {"item", "news", "message"} <= kinds
+    assert "松林县公安局推出居民身份证跨省通办服务" in [
+        r.title for r in search_query.search("身份证", kinds=["news"]).results
+    ]
+    assert "身份证丢了怎么补办？" in [
+        r.title for r in search_query.search("身份证", kinds=["message"]).results
+    ]
+    assert len({value for value, _, _ in found.facets["site_id"]}) >= 3
+    assert "全网检索：http://songlin.localhost:8000/sousuo/?q=身份证" in output
 
     # Each portal's site team has published the day's news (the rest ends at BASE_DATE).
     today = timezone.localdate()

@@ -345,3 +345,28 @@ def test_promoted_results_hot_queries_and_queries_without_results(
     response = client.get(reverse("search_stats"), {"days": 7})
     html = response.content.decode()
     assert response.status_code == 200 and "火星移民政策" in html and "无结果的搜索词" in html
+
+
+def test_did_you_mean(client, group_content, django_capture_on_commit_callbacks):
+    from yiwang.search.models import SuggestionWord
+
+    rebuild()
+    assert SuggestionWord.objects.filter(word="植树造林").exists()
+    # A homophone typo of a word the index knows.
+    outcome = query.search("植树造淋")
+    assert outcome.total == 0 and outcome.suggestion == "植树造林"
+    assert outcome.suggestion_total == 1
+    _, html = page(client, "songlin.localhost", q="植树造淋")
+    assert "您是不是要找" in html and "植树造林" in html
+    # A word that stops a query from matching is left out.
+    assert query.search("植树造林 火星").suggestion == "植树造林"
+    # Nothing better: no offer.
+    assert query.search("火星移民").suggestion == ""
+    # New titles are learnt when they are indexed.
+    from yiwang.portal.models import ArticlePage
+
+    article = ArticlePage.objects.get(pk=group_content["article"].pk)
+    article.title = "松林县开展湿地保护宣传"
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save_revision().publish()
+    assert query.search("湿地保户").suggestion == "湿地保护"
