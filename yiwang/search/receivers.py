@@ -37,18 +37,23 @@ def snippet_published(sender, instance, **kwargs):
 def object_saved(sender, instance, **kwargs):
     # Messages change state by saving (published, replied, withdrawn from publication);
     # service items also change status (suspended, cancelled) by saving.
-    if sender.__name__ in ("Message", "Implementation") and _is_indexed_model(sender):
+    if _is_indexed_model(sender):
         index.changed_object(instance)
 
 
+_indexed = {}
+
+
 def _is_indexed_model(model):
+    """Whether ``model`` is a non-page source's (every model saved or deleted passes here:
+    the answer is kept per model class, and taken again when a source is registered)."""
     from .documents import SOURCES
 
-    return any(
-        issubclass(model, tuple(source.models))
-        for source in SOURCES.values()
-        if source.name != "page"
-    )
+    key = (model, len(SOURCES))
+    if key not in _indexed:
+        others = [source for source in SOURCES.values() if source.name != "page"]
+        _indexed[key] = any(issubclass(model, tuple(source.models)) for source in others)
+    return _indexed[key]
 
 
 @receiver(post_save, sender="search.SynonymGroup")
