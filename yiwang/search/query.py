@@ -22,6 +22,9 @@ from .engines.base import CANDIDATES, SearchRequest
 
 RECENCY_HALF_LIFE_DAYS = 90
 RECENCY_WEIGHT = 0.5
+# On a portal, its own results rank a little higher among equals (the whole group is still
+# searched).
+HOME_SITE_BONUS = 1.2
 SNIPPET_CHARS = 120
 MAX_QUERY_CHARS = 100
 PER_PAGE = 10
@@ -110,8 +113,10 @@ def search(
     page=1,
     per_page=PER_PAGE,
     facets=True,
+    home_site=None,
 ):
-    """A page of results for ``q`` (``site``: a Wagtail Site to search that portal only)."""
+    """A page of results for ``q`` (``site``: a Wagtail Site to search that portal only;
+    ``home_site``: the portal searched from, whose results rank a little higher)."""
     q = " ".join((q or "").split())[:MAX_QUERY_CHARS]
     terms = text.query_terms(q)
     page = max(1, min(int(page or 1), MAX_PAGE))
@@ -136,7 +141,13 @@ def search(
     hits = results.hits
     if request.sort == "relevance" and request.offset + request.limit <= CANDIDATES:
         now = timezone.now()
-        hits = sorted(hits, key=lambda h: h.score * _recency(h.fields, now), reverse=True)
+        home_id = home_site.pk if home_site is not None else None
+
+        def rank(hit):
+            bonus = HOME_SITE_BONUS if home_id and hit.fields.get("site_id") == home_id else 1.0
+            return hit.score * _recency(hit.fields, now) * bonus
+
+        hits = sorted(hits, key=rank, reverse=True)
         hits = hits[request.offset : request.offset + request.limit]
     all_terms = [alt for group in terms for alt in group]
     suggestion, suggestion_total = "", 0

@@ -98,6 +98,7 @@ def results(request):
             date_to=datetime.date(year, 12, 31) if year else None,
             sort=choices["sort"] or "relevance",
             page=choices["page"],
+            home_site=site,
         )
     promoted = []
     if outcome is not None:

@@ -370,3 +370,27 @@ def test_did_you_mean(client, group_content, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         article.save_revision().publish()
     assert query.search("湿地保户").suggestion == "湿地保护"
+
+
+def test_a_portal_s_own_results_rank_a_little_higher(group_content, site_group):
+    from yiwang.portal.models import ArticlePage
+
+    city = site_group["city"].root_page.specific
+    twin = publish_page(
+        city,
+        ArticlePage(
+            title="松林县召开春季植树造林工作会议",
+            slug="zhishu-copy",
+            publish_date=group_content["article"].publish_date,
+            summary="会议部署了今年的植树造林任务。",
+            content_source="松林县林业局",
+            author="李明",
+            keywords="植树造林,春季",
+            body="<p>会议要求各乡镇按时完成植树造林任务。</p>",
+        ),
+    )
+    rebuild()
+    from_county = query.search("植树造林", home_site=site_group["county_a"]).results
+    from_city = query.search("植树造林", home_site=site_group["city"]).results
+    assert from_county[0].key == f"page:{group_content['article'].pk}"
+    assert from_city[0].key == f"page:{twin.pk}"
