@@ -4,7 +4,13 @@ notes the key; ``index`` updates it after commit."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.signals import page_published, page_unpublished, published, unpublished
+from wagtail.signals import (
+    page_published,
+    page_unpublished,
+    post_page_move,
+    published,
+    unpublished,
+)
 
 from . import index
 
@@ -13,6 +19,15 @@ from . import index
 @receiver(page_unpublished)
 def page_changed(sender, instance, **kwargs):
     index.changed(f"page:{instance.pk}")
+
+
+@receiver(post_page_move)
+def page_moved(sender, instance, **kwargs):
+    # Its address and its descendants' changed (and maybe their portal).
+    from wagtail.models import Page
+
+    for pk in Page.objects.descendant_of(instance, inclusive=True).values_list("pk", flat=True):
+        index.changed(f"page:{pk}")
 
 
 @receiver(post_delete)

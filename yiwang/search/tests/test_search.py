@@ -164,8 +164,13 @@ def test_the_index_follows_publishing_after_commit(
         page.save_revision().publish()
     found = query.search("植树造林")
     assert [r.title for r in found.results] == ["松林县召开植树造林和森林防火工作会议"]
+    # Moved to another portal: found at its new address, on the new site.
     with django_capture_on_commit_callbacks(execute=True):
-        page.delete()
+        page.move(group_content["city_news"].get_parent(), pos="last-child")
+    (moved,) = query.search("植树造林").results
+    assert moved.url.startswith("http://qingshan.localhost") and moved.site_name == "青山市人民政府"
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticlePage.objects.get(pk=article.pk).delete()
     assert query.search("植树造林").total == 0
 
 
