@@ -125,3 +125,25 @@ def fresh_working_calendar():
     workdays.invalidate()
     yield
     workdays.invalidate()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this test process's search index folder (settings.SEARCH_INDEX_DIR, one per
+    process under the system's temporary directory), so test runs leave nothing behind."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    try:
+        folder = Path(settings.SEARCH_INDEX_DIR)
+    except Exception:  # settings not configured: nothing was indexed
+        return
+    if folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith(
+        "yiwang-test-search-"
+    ):
+        from yiwang.search.engines import forget_engines
+
+        forget_engines()
+        shutil.rmtree(folder, ignore_errors=True)
