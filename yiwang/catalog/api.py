@@ -76,12 +76,6 @@ class Gone(Exception):
         self.implementation = implementation
 
 
-@api.exception_handler(ApiError)
-def _api_error(request, exc):
-    body = {"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en}
-    return api.create_response(request, {**body, "errors": []}, status=exc.status)
-
-
 @api.exception_handler(Gone)
 def _gone(request, exc):
     return api.create_response(request, withdrawn_out(exc.implementation, request), status=410)
@@ -122,16 +116,29 @@ def _field_error(error):
     }
 
 
-@api.exception_handler(NinjaValidationError)
-def _validation_error(request, exc):
-    errors = [_field_error(error) for error in exc.errors]
-    body = {
-        "code": "invalid_parameters",
-        "message_zh": "请求参数不正确：" + "；".join(e["message_zh"] for e in errors),
-        "message_en": "Invalid request parameters: " + "; ".join(e["message_en"] for e in errors),
-        "errors": errors,
-    }
-    return api.create_response(request, body, status=422)
+def add_error_handlers(ninja_api):
+    """Answer ``ApiError`` with its status and bad parameters with 422, both with
+    ``message_zh`` and ``message_en`` (this API's and the platform's other read APIs')."""
+
+    @ninja_api.exception_handler(ApiError)
+    def _api_error(request, exc):
+        body = {"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en}
+        return ninja_api.create_response(request, {**body, "errors": []}, status=exc.status)
+
+    @ninja_api.exception_handler(NinjaValidationError)
+    def _validation_error(request, exc):
+        errors = [_field_error(error) for error in exc.errors]
+        body = {
+            "code": "invalid_parameters",
+            "message_zh": "请求参数不正确：" + "；".join(e["message_zh"] for e in errors),
+            "message_en": "Invalid request parameters: "
+            + "; ".join(e["message_en"] for e in errors),
+            "errors": errors,
+        }
+        return ninja_api.create_response(request, body, status=422)
+
+
+add_error_handlers(api)
 
 
 def _not_found(what_zh, what_en, value):

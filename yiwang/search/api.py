@@ -9,11 +9,10 @@ import datetime
 from typing import Literal
 
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 from wagtail.models import Site
 
-from yiwang.catalog.api import ChineseJSONRenderer, _field_error
+from yiwang.catalog.api import ApiError, ChineseJSONRenderer, add_error_handlers
 from yiwang.catalog.schemas import ErrorOut
 
 from . import query
@@ -32,29 +31,7 @@ api = NinjaAPI(
 )
 
 
-class ApiError(Exception):
-    def __init__(self, status, code, message_zh, message_en):
-        super().__init__(message_en)
-        self.status, self.code = status, code
-        self.message_zh, self.message_en = message_zh, message_en
-
-
-@api.exception_handler(ApiError)
-def _api_error(request, exc):
-    body = {"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en}
-    return api.create_response(request, {**body, "errors": []}, status=exc.status)
-
-
-@api.exception_handler(NinjaValidationError)
-def _validation_error(request, exc):
-    errors = [_field_error(error) for error in exc.errors]
-    body = {
-        "code": "invalid_parameters",
-        "message_zh": "请求参数不正确：" + "；".join(e["message_zh"] for e in errors),
-        "message_en": "Invalid request parameters: " + "; ".join(e["message_en"] for e in errors),
-        "errors": errors,
-    }
-    return api.create_response(request, body, status=422)
+add_error_handlers(api)
 
 
 Kind = Literal[tuple(KIND_LABELS)]
